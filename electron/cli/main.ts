@@ -1,0 +1,31 @@
+import { Command, CommanderError } from 'commander';
+import { engineVersion } from '../engine/core/version.js';
+import { registerConvert } from './commands/convert.js';
+import { registerDemo } from './commands/demo.js';
+import { registerInspect } from './commands/inspect.js';
+import { formatError } from './output.js';
+
+/** The `hilum` command line: the engine, headless. Exit codes: 0 done, 1 bad input (a named error), 2 usage. */
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('hilum')
+    .description(
+      'Hilum — CT-based decision support for occult lymph node metastasis in lung adenocarcinoma.\n' +
+        'Decision support, not a diagnosis. The bundled model is a demonstration trained on synthetic data.',
+    )
+    .version(`hilum ${engineVersion()} (engine ${engineVersion()}, node ${process.version})`, '-v, --version', 'print the version')
+    .showHelpAfterError('(run hilum --help for usage)')
+    .exitOverride();
+  registerDemo(program);
+  registerInspect(program);
+  registerConvert(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode === 0 ? 0 : 2;
+    process.stderr.write(formatError(error) + '\n');
+    return 1;
+  }
+}

@@ -1,0 +1,7 @@
+/// <reference types="vite/client" />
+declare const __HILUM_VERSION__: string;
+declare module '*.vue' {
+  import type { DefineComponent } from 'vue';
+  const component: DefineComponent<object, object, unknown>;
+  export default component;
+}

@@ -1,0 +1,10 @@
+// `npm run bench`: timing targets live here, not in tests. Runs against the compiled engine (dist/).
+import { runImagingBench } from './bench/imaging.mjs';
+
+const suites = [['imaging', runImagingBench]];
+const only = process.argv.slice(2);
+for (const [name, run] of suites) {
+  if (only.length && !only.includes(name)) continue;
+  const result = await run();
+  process.stdout.write(result.text + '\n\n');
+}
