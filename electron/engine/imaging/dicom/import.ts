@@ -175,7 +175,8 @@ export async function loadSeriesVolume(series: DicomSeries, options: LoadOptions
   const regularize = options.regularizeSliceSpacingMm;
   const onlySpacingErrors = errors.length > 0 && errors.every((e) => e.code === 'UNEVEN_SLICE_SPACING');
   if (errors.length && !(regularize && onlySpacingErrors)) throw findingToError(errors[0], findings);
-  if (!stack) throw findingToError(errors[0] ?? { code: 'MISSING_GEOMETRY', severity: 'error', message: 'series has no geometry' }, findings);
+  if (!stack || (!stack.grid && !regularize))
+    throw findingToError(errors[0] ?? { code: 'MISSING_GEOMETRY', severity: 'error', message: 'the series has no usable slice geometry' }, findings);
   const lossy = series.transferSyntaxes.filter((t) => LOSSY_SYNTAXES.has(t));
   if (lossy.length)
     findings.push({

@@ -160,7 +160,6 @@ export function analyseSliceStack(input: SliceStackInput): SliceStack {
   const clusters = clusterSteps(steps);
   const dominant = clusters[0];
   const dominantShare = dominant.count / steps.length;
-  const tolerance = (s: number) => Math.max(SPACING_TOLERANCE_MM, SPACING_TOLERANCE_RELATIVE * s);
   if (clusters.length > 1) {
     spacing.uniform = false;
     const gaps = steps.map((step, i) => ({ step, i })).filter(({ step }) => dominantShare > 0.5 && step > 1.5 * dominant.valueMm);
@@ -191,8 +190,14 @@ export function analyseSliceStack(input: SliceStackInput): SliceStack {
         data: { clusters, minMm: spacing.minMm, maxMm: spacing.maxMm },
       });
     }
-  } else if (Math.abs(spacing.maxMm - spacing.minMm) > tolerance(median)) {
-    spacing.uniform = false;
+  } else if (spacing.maxMm - spacing.minMm > 0.001) {
+    // Within tolerance (rounded positions in the headers): the mean step is used, and said.
+    findings.push({
+      code: 'SLICE_SPACING_JITTER',
+      severity: 'info',
+      message: `slice spacing varies slightly (${fmt(spacing.minMm, 3)}–${fmt(spacing.maxMm, 3)} mm, within tolerance); the mean step is used`,
+      data: { minMm: spacing.minMm, maxMm: spacing.maxMm },
+    });
   }
 
   if (tiltDeg > TILT_TOLERANCE_DEG) {
