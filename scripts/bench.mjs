@@ -1,7 +1,11 @@
 // `npm run bench`: timing targets live here, not in tests. Runs against the compiled engine (dist/).
 import { runImagingBench } from './bench/imaging.mjs';
+import { runRadiomicsBench } from './bench/radiomics.mjs';
 
-const suites = [['imaging', runImagingBench]];
+const suites = [
+  ['imaging', runImagingBench],
+  ['radiomics', runRadiomicsBench],
+];
 const only = process.argv.slice(2);
 for (const [name, run] of suites) {
   if (only.length && !only.includes(name)) continue;

@@ -3,6 +3,7 @@ import { engineVersion } from '../engine/core/version.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerRadiomics } from './commands/radiomics.js';
 import { formatError } from './output.js';
 
 /** The `hilum` command line: the engine, headless. Exit codes: 0 done, 1 bad input (a named error), 2 usage. */
@@ -20,6 +21,7 @@ export async function main(argv: string[]): Promise<number> {
   registerDemo(program);
   registerInspect(program);
   registerConvert(program);
+  registerRadiomics(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,6 +1,6 @@
 import { HilumError } from '../core/errors.js';
 import { type ImageGrid, indexToWorldMatrix, voxelCount } from './grid.js';
-import { type Vec3, invert, mulMat, mulVec, sub } from './vec.js';
+import { type Mat3, type Vec3, invert, isOrthonormal } from './vec.js';
 import type { ScalarArray, ScalarImage } from './volume.js';
 
 export type Interpolator = 'nearest' | 'linear' | 'bspline';
@@ -31,25 +31,46 @@ export function resampleImage(image: ScalarImage, target: ImageGrid, options: Re
   const defaultValue = options.defaultValue ?? 0;
   const out = allocateOutput(image.voxels, voxelCount(target), options.outputType ?? 'float32');
   const cast = castFor(out);
-  const sourceFromWorld = invert(indexToWorldMatrix(image));
-  // Continuous source index = c0 + A · targetIndex.
-  const A = mulMat(sourceFromWorld, indexToWorldMatrix(target));
-  const c0 = mulVec(sourceFromWorld, sub(target.originLps, image.originLps));
+  const toPoint = indexToWorldMatrix(target);
+  const toIndex = physicalToIndexMatrix(image);
+  // As ITK: every scanline's first voxel goes through physical space (point = origin + M·index, then
+  // index = M⁻¹·(point − origin)); along the scanline the index step of voxel (1, 0, 0) is added.
+  // Sample positions then agree with ITK to the last bit, which matters at nearest-neighbour ties.
+  const continuous = (i: number, j: number, k: number): Vec3 => {
+    const p: Vec3 = [0, 0, 0];
+    for (let r = 0; r < 3; r++) {
+      let v = target.originLps[r];
+      v += toPoint[r * 3] * i;
+      v += toPoint[r * 3 + 1] * j;
+      v += toPoint[r * 3 + 2] * k;
+      p[r] = v - image.originLps[r];
+    }
+    const c: Vec3 = [0, 0, 0];
+    for (let r = 0; r < 3; r++) {
+      let v = 0;
+      v += toIndex[r * 3] * p[0];
+      v += toIndex[r * 3 + 1] * p[1];
+      v += toIndex[r * 3 + 2] * p[2];
+      c[r] = v;
+    }
+    return c;
+  };
+  const origin = continuous(0, 0, 0);
+  const next = continuous(1, 0, 0);
+  const step: Vec3 = [next[0] - origin[0], next[1] - origin[1], next[2] - origin[2]];
   const sample = makeSampler(image, options.interpolator);
   const [nx, ny, nz] = image.dims;
   const [tx, ty, tz] = target.dims;
   let o = 0;
   for (let k = 0; k < tz; k++)
     for (let j = 0; j < ty; j++) {
-      let x = c0[0] + A[1] * j + A[2] * k;
-      let y = c0[1] + A[4] * j + A[5] * k;
-      let z = c0[2] + A[7] * j + A[8] * k;
+      let [x, y, z] = continuous(0, j, k);
       for (let i = 0; i < tx; i++, o++) {
         const inside = x >= -0.5 && x < nx - 0.5 && y >= -0.5 && y < ny - 0.5 && z >= -0.5 && z < nz - 0.5;
         out[o] = cast(inside ? sample(x, y, z) : defaultValue);
-        x += A[0];
-        y += A[3];
-        z += A[6];
+        x += step[0];
+        y += step[1];
+        z += step[2];
       }
     }
   return {
@@ -59,6 +80,17 @@ export function resampleImage(image: ScalarImage, target: ImageGrid, options: Re
     direction: [...target.direction],
     voxels: out,
   };
+}
+
+/**
+ * ITK's physical-point-to-index matrix: diag(1/spacing)·directionᵀ for an orthonormal direction
+ * (exact for scan directions), the general inverse of direction·diag(spacing) otherwise.
+ */
+function physicalToIndexMatrix(g: ImageGrid): Mat3 {
+  const d = g.direction;
+  if (!isOrthonormal(d, 1e-9)) return invert(indexToWorldMatrix(g));
+  const inv = g.spacingMm.map((s) => 1 / s);
+  return [d[0] * inv[0], d[3] * inv[0], d[6] * inv[0], d[1] * inv[1], d[4] * inv[1], d[7] * inv[1], d[2] * inv[2], d[5] * inv[2], d[8] * inv[2]];
 }
 
 /**

@@ -1,0 +1,428 @@
+import { type Finding, HilumError } from '../core/errors.js';
+import { indexToWorld, worldToIndex } from '../imaging/grid.js';
+import type { Vec3 } from '../imaging/vec.js';
+import type { LabelMap, Volume } from '../imaging/volume.js';
+import { floodFill, fillHoles3d, fillHolesAxial, keepComponent } from './components.js';
+import { closeMm, squaredDistanceToFeatures } from './distance-transform.js';
+import { geodesicDistance } from './geodesic.js';
+import { type NoduleMeasurements, measureNodule } from './measurements.js';
+import { type Blob, rayCastBlob } from './ray-cast.js';
+import { RegionOfInterest } from './roi.js';
+
+export type SeedPoint = { worldLps: Vec3 } | { voxel: Vec3 };
+
+export interface ClickSegmentOptions {
+  seed: SeedPoint;
+  /** Largest nodule the search allows (mm); the region of interest is this plus a margin. Default 40. */
+  maxDiameterMm?: number;
+  /** Restrict the mask to this world box. */
+  boundingBox?: { minLps: Vec3; maxLps: Vec3 };
+  /** Extra points (world) that belong to the nodule. */
+  include?: Vec3[];
+  /** Points (world) that must stay outside: a 2 mm ball around each is forbidden. */
+  exclude?: Vec3[];
+}
+
+export interface ClickSegmentResult {
+  mask: LabelMap;
+  /** The seed actually used (moved off a vacuole or the pleura onto tumour tissue when needed). */
+  seedVoxel: Vec3;
+  /** The tumour's centre as found by ray casting from the seed, and its median radius. */
+  centreVoxel: Vec3;
+  radiusMm: number;
+  thresholds: { parenchymaHu: number; lowHu: number; highHu: number; openingRadiusMm: number; closingRadiusMm: number };
+  measurements: NoduleMeasurements;
+  findings: Finding[];
+}
+
+/** Smoothing before thresholding (Gaussian σ, mm): suppresses noise without moving edges. */
+const SMOOTHING_MM = 0.5;
+/** Aerated lung: above outside air (≤ −985 HU) and below soft tissue (−500 HU). */
+const LUNG_RANGE_HU: [number, number] = [-985, -500];
+
+/**
+ * Click-to-segment for lung nodules. From one seed:
+ * 1. A region of interest around the seed is smoothed (σ 0.5 mm); the parenchyma level P is its
+ *    median aerated-lung value.
+ * 2. The lung (−985…−500 HU: outside air is not lung) is closed with a 12 mm ball: the closing
+ *    restores the pleural surface over a juxtapleural tumour, so the chest wall and mediastinum are
+ *    outside it. A seed on the chest-wall side of that surface steps onto the tumour next to it.
+ * 3. Rays cast from the seed through tumour tissue (≥ min(P + 150, −550) HU, inside the closed
+ *    lung) find the tumour's centre and radius R, and sample its values: the lower threshold is
+ *    halfway between P and the tumour's low (ground-glass) level, so ground glass is included and its
+ *    edge falls at the middle of the partial-volume ramp; the upper threshold is halfway between the
+ *    tumour's solid (or ground-glass) level and the brightest attached tissue (enhanced vessels).
+ * 4. The region grown between the thresholds is limited to a geodesic distance of 1.8 R + 2 mm
+ *    from the centre (vessels and strands running away are cut), then opened with a ball of
+ *    0.45 R (0.6–2.5 mm) to detach vessels lying against it; the piece holding the centre stays.
+ * 5. Cavities, vacuoles and vessels inside ground glass are filled (3-D, then slice by slice).
+ * A seed in air, in plain lung, outside the lungs or on bone gives NO_NODULE_AT_SEED; a region that
+ * reaches the edge of its search box gives SEGMENTATION_LEAKED: never a lung-sized mask.
+ */
+export function segmentNodule(ct: Volume, options: ClickSegmentOptions): ClickSegmentResult {
+  // The click is inside the nodule by definition, and nodules are compact. When the first result
+  // leaves the click out or is not compact (it took a vessel as large as a small nodule), three
+  // variants are tried — rays that treat long solid runs as vessels, the centre held at the
+  // click — and the most compact result that holds the click is kept.
+  const modes: Mode[] = ['default', 'vessel-aware', 'anchored', 'tight'];
+  const results: { result: ClickSegmentResult; mode: Mode; score: number }[] = [];
+  let firstError: unknown = null;
+  for (const mode of modes) {
+    try {
+      const result = segmentOnce(ct, options, mode);
+      const holdsClick = containsPoint(result.mask, result.seedVoxel);
+      const score = (holdsClick ? 1 : 0) + compactness(result.mask);
+      results.push({ result, mode, score });
+      if (mode === 'default' && holdsClick && score >= 1 + GOOD_COMPACTNESS) break;
+    } catch (error) {
+      firstError ??= error;
+      if (!(error instanceof HilumError) || error.code === 'NO_NODULE_AT_SEED' || error.code === 'SEED_OUTSIDE_IMAGE') break;
+    }
+  }
+  if (!results.length) throw firstError;
+  const best = results.reduce((a, b) => (b.score > a.score + 0.05 ? b : a));
+  if (best.mode !== 'default')
+    best.result.findings.push({
+      code: 'SEGMENTATION_RETRIED',
+      severity: 'info',
+      message: `the first result was not a compact nodule holding the click; the ${best.mode} variant was kept`,
+    });
+  return best.result;
+}
+
+/** Above this compactness the first result is accepted without trying the variants. */
+const GOOD_COMPACTNESS = 0.55;
+
+/**
+ * Volume over the volume of the ball reaching the 95th-percentile distance from the centroid:
+ * 1 for a ball, lower with appendages (vessels), a little lower with lobules and spicules.
+ */
+function compactness(mask: LabelMap): number {
+  const [nx, ny] = mask.dims;
+  const [sx, sy, sz] = mask.spacingMm;
+  const points: number[] = [];
+  let cx = 0;
+  let cy = 0;
+  let cz = 0;
+  for (let o = 0; o < mask.voxels.length; o++) {
+    if (!mask.voxels[o]) continue;
+    const k = Math.floor(o / (nx * ny));
+    const j = Math.floor((o - k * nx * ny) / nx);
+    const i = o - k * nx * ny - j * nx;
+    points.push(i * sx, j * sy, k * sz);
+    cx += i * sx;
+    cy += j * sy;
+    cz += k * sz;
+  }
+  const count = points.length / 3;
+  if (count === 0) return 0;
+  cx /= count;
+  cy /= count;
+  cz /= count;
+  const distances: number[] = [];
+  for (let p = 0; p < points.length; p += 3) distances.push(Math.hypot(points[p] - cx, points[p + 1] - cy, points[p + 2] - cz));
+  distances.sort((a, b) => a - b);
+  const r = distances[Math.floor(0.95 * (distances.length - 1))] + 0.5 * Math.cbrt(sx * sy * sz);
+  return Math.min(1, (count * sx * sy * sz) / ((4 / 3) * Math.PI * r ** 3));
+}
+
+function containsPoint(mask: LabelMap, voxel: Vec3): boolean {
+  const [nx, ny, nz] = mask.dims;
+  for (let dk = -1; dk <= 1; dk++)
+    for (let dj = -1; dj <= 1; dj++)
+      for (let di = -1; di <= 1; di++) {
+        const i = voxel[0] + di;
+        const j = voxel[1] + dj;
+        const k = voxel[2] + dk;
+        if (i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < nz && mask.voxels[i + nx * (j + ny * k)]) return true;
+      }
+  return false;
+}
+
+type Mode = 'default' | 'vessel-aware' | 'anchored' | 'tight';
+
+function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode): ClickSegmentResult {
+  const findings: Finding[] = [];
+  const maxDiameter = options.maxDiameterMm ?? 40;
+  const seed = seedVoxel(ct, options.seed);
+  const seedWorld = indexToWorld(ct, seed);
+  const where = `(${seedWorld.map((v) => v.toFixed(1)).join(', ')}) mm`;
+  if (seed.some((v, a) => v < 0 || v >= ct.dims[a]))
+    throw new HilumError({ code: 'SEED_OUTSIDE_IMAGE', message: `the seed ${where} lies outside the image`, data: { seedLps: seedWorld } });
+
+  // 1. Region of interest and parenchyma level.
+  const roi = RegionOfInterest.around(ct, seed, maxDiameter / 2 + 12, SMOOTHING_MM);
+  const { dims, spacingMm: spacing, values, size: n } = roi;
+  let seedIndex = roi.index(seed);
+  const lungValues: number[] = [];
+  for (let i = 0; i < n; i += 3) if (values[i] > LUNG_RANGE_HU[0] && values[i] < -600) lungValues.push(values[i]);
+  const parenchyma = lungValues.length > n / 60 ? median(lungValues) : -850;
+  const tumourFloor = Math.min(parenchyma + 150, -550);
+
+  const within = searchRegion(roi, ct, seed, maxDiameter, options);
+  const lung = new Uint8Array(n);
+  for (let i = 0; i < n; i++) lung[i] = values[i] > LUNG_RANGE_HU[0] && values[i] < LUNG_RANGE_HU[1] ? 1 : 0;
+
+  // The seed must be on tumour tissue: a seed in a vacuole or bronchus moves to the tissue around it.
+  const seedHu = values[seedIndex];
+  if (seedHu > 400) throw noNodule(where, `the point is bone or dense contrast (${Math.round(seedHu)} HU)`);
+  if (seedHu < tumourFloor) {
+    const moved = nearbyTissue(roi, seedIndex, tumourFloor, 3);
+    if (moved < 0) throw noNodule(where, `the point is ${seedHu < -950 ? 'air' : 'aerated lung'} (${Math.round(seedHu)} HU) and no tumour tissue surrounds it`);
+    seedIndex = moved;
+    findings.push({
+      code: 'SEED_MOVED',
+      severity: 'info',
+      message: 'the seed was in air inside the tumour (a vacuole or bronchus) and was moved to the nearest tumour tissue',
+    });
+  }
+
+  // 2. Closed lung; the seed must be inside it (or step into it from the pleural edge).
+  // Closing plus filling enclosed cavities: a large isolated tumour (deeper than the ball) is a
+  // cavity of the lung and is filled; the chest wall runs to the edge of the box and is not.
+  const closedLungAt = (radiusMm: number) => fillHoles3d(closeMm(lung, dims, spacing, radiusMm), dims);
+  // Candidates: the 12 mm closing (stepping onto tumour tissue within 3 mm of it when the click was on
+  // the wall side of the pleura), and 20 and 30 mm closings (a large juxtapleural tumour). The one
+  // whose tumour, seen by rays from the seed, is bounded mostly by aerated lung wins; then the larger.
+  type Candidate = { closed: Uint8Array; seed: number; moved: boolean; blob: Blob };
+  const candidates: Candidate[] = [];
+  const closed12 = closedLungAt(12);
+  const tissue = floodFill(dims, [seedIndex], (q) => within[q] === 1 && values[q] >= tumourFloor, 6);
+  const stepInto = (closed: Uint8Array): number => {
+    if (closed[seedIndex]) return seedIndex;
+    let nearest = -1;
+    let nearestD = Infinity;
+    roi.forEachWithin(
+      seedIndex,
+      3,
+      (q) => {
+        const d = roi.distanceMm(q, seedIndex);
+        if (closed[q] && d < nearestD) {
+          nearestD = d;
+          nearest = q;
+        }
+      },
+      tissue,
+    );
+    return nearest;
+  };
+  const consider = (closed: Uint8Array) => {
+    const start = stepInto(closed);
+    if (start < 0) return;
+    // From a ground-glass click, a ray running a long way through solid tissue has followed a vessel.
+    const brightAbove = mode === 'vessel-aware' ? -200 : Infinity;
+    const blob = rayCastBlob(
+      values,
+      dims,
+      spacing,
+      start,
+      (q) => within[q] === 1 && closed[q] === 1 && values[q] >= tumourFloor,
+      maxDiameter / 2 + 4,
+      (q) => values[q] < tumourFloor,
+      brightAbove,
+    );
+    candidates.push({ closed, seed: start, moved: start !== seedIndex, blob });
+  };
+  consider(closed12);
+  // Rays that stopped at the closed lung's edge rather than in aerated lung mean the 12 mm ball cut the tumour.
+  if (!closed12[seedIndex] || candidates[0]?.blob.lungEndedFraction < 0.85) for (const r of [20, 30]) consider(closedLungAt(r));
+  if (!candidates.length) throw noNodule(where, `the point is outside the lungs (${Math.round(seedHu)} HU: chest wall, mediastinum or outside the body)`);
+  const bounded = candidates.filter((c) => c.blob.lungEndedFraction >= 0.5);
+  const chosen = bounded.length
+    ? bounded.reduce((a, b) => (b.blob.radiusMm > a.blob.radiusMm ? b : a))
+    : candidates.reduce((a, b) => (b.blob.lungEndedFraction > a.blob.lungEndedFraction ? b : a));
+  const provisional = chosen.closed;
+  if (chosen.moved)
+    findings.push({ code: 'SEED_MOVED', severity: 'info', message: 'the seed was on the chest-wall side of the pleura and was moved onto the tumour' });
+  seedIndex = chosen.seed;
+  const includes = (options.include ?? [])
+    .map((p) => worldToIndex(ct, p).map(Math.round) as Vec3)
+    .filter((v) => roi.contains(v))
+    .map((v) => roi.index(v));
+
+  // 3. Centre, radius and levels of the tumour.
+  const isTumourTissue = (q: number) => within[q] === 1 && provisional[q] === 1 && values[q] >= tumourFloor;
+  const blob = chosen.blob;
+  const centre = mode !== 'anchored' && isTumourTissue(blob.centre) ? blob.centre : seedIndex;
+  const radius = Math.min(maxDiameter / 2, Math.max(0.8, blob.radiusMm));
+  if (blob.samples.length < 3) throw noNodule(where, 'no tumour tissue was found around it');
+  const attached = floodFill(dims, [seedIndex], isTumourTissue, 6);
+  const attachedValues: number[] = [];
+  for (let i = 0; i < n; i++) if (attached[i]) attachedValues.push(values[i]);
+  attachedValues.sort((a, b) => a - b);
+  // Two tissue classes: ground glass (−750…−250 HU) and solid (> −250 HU). The tumour's low level is its
+  // ground glass when there is any (≥ 8 % of the ray samples), otherwise its solid tissue; whether it
+  // has a solid part is judged within half its radius of the centre, where a tangent vessel is not.
+  const groundGlass = blob.samples.filter((v) => v >= -750 && v <= -250).sort((a, b) => a - b);
+  const solid = blob.samples.filter((v) => v > -250).sort((a, b) => a - b);
+  const central = blob.samples.filter((_, s) => blob.sampleDistancesMm[s] <= 0.5 * radius);
+  const centralSolid = central.filter((v) => v > -250).length / Math.max(1, central.length);
+  const lowLevel =
+    groundGlass.length >= 0.08 * blob.samples.length || solid.length === 0
+      ? quantileSorted(groundGlass.length ? groundGlass : [...blob.samples].sort((a, b) => a - b), 0.3)
+      : quantileSorted(solid, 0.5);
+  const solidLevel = centralSolid >= 0.25 && solid.length ? quantileSorted(solid, 0.5) : null;
+  const brightLevel = quantileSorted(attachedValues, 0.98);
+  const lowHu = Math.min(-350, Math.max(parenchyma + 100, (parenchyma + lowLevel) / 2));
+  const base = solidLevel ?? lowLevel;
+  // Ground glass keeps everything up to −250 HU (its own texture and noise); above that only vessels are cut.
+  const highHu = Math.max(base + Math.max(60, 0.5 * (brightLevel - base)), base < -300 ? -250 : base + 60);
+
+  // The final closing ball is a little larger than the tumour, so the pleural surface is restored over it.
+  let closingRadius = Math.min(20, Math.max(4, 1.25 * radius + 2));
+  let closedLung = Math.abs(closingRadius - 12) < 0.5 ? provisional : closedLungAt(closingRadius);
+  if (!closedLung[centre]) {
+    closedLung = provisional;
+    closingRadius = NaN;
+  }
+  const allowed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) allowed[i] = within[i] && closedLung[i] ? 1 : 0;
+
+  // 4. Grow, limit by geodesic distance, open.
+  const grownFrom = [centre, seedIndex, ...includes].filter((q) => allowed[q]);
+  let region = floodFill(dims, grownFrom, (q) => allowed[q] === 1 && values[q] >= lowHu && values[q] <= highHu, 6);
+  const walkable = fillHoles3d(region, dims);
+  const walkFrom = walkable[centre] ? centre : walkable[seedIndex] ? seedIndex : -1;
+  if (walkFrom >= 0) {
+    const geodesic = geodesicDistance(walkable, dims, spacing, walkFrom);
+    const limit = mode === 'tight' ? 1.3 * radius + 1 : 1.8 * radius + 2;
+    for (let i = 0; i < n; i++) if (region[i] && !(geodesic[i] <= limit)) region[i] = 0;
+  }
+  // The core left by the erosion keeps at least 1.5 voxels of radius, so thick slices do not erase a small nodule.
+  const openingRadius = Math.max(0.6, Math.min(mode === 'tight' ? 3.5 : 2.5, (mode === 'tight' ? 0.6 : 0.45) * radius, radius - 1.5 * Math.max(...spacing)));
+  // Open the region with its cavities filled: a ground-glass shell around a solid core that the upper
+  // threshold left out is a whole tumour, not a thin shell to be opened away.
+  // Only cavities within the tumour's radius are filled: a web of small vessels also encloses pockets of lung.
+  const filledAll = fillHoles3d(region, dims);
+  roi.forEachWithin(centre, 1.1 * radius + 0.5, (q) => (region[q] = 1), filledAll);
+  const depth2 = squaredDistanceToFeatures(invert(region), dims, spacing);
+  const r2 = openingRadius * openingRadius;
+  const core = new Uint8Array(n);
+  for (let i = 0; i < n; i++) core[i] = region[i] && depth2[i] > r2 ? 1 : 0;
+  const coreStart = roi.nearestIn(core, centre);
+  if (coreStart >= 0 && roi.distanceMm(coreStart, centre) <= radius + 1) {
+    const kept = keepComponent(core, dims, coreStart, 26);
+    const reach2 = squaredDistanceToFeatures(kept, dims, spacing);
+    for (let i = 0; i < n; i++) region[i] = region[i] && reach2[i] <= r2 * 1.0001 ? 1 : 0;
+  } else {
+    // Too thin to open (a tiny or air-riddled ground-glass nodule): keep what lies near its centre.
+    const near = new Uint8Array(n);
+    roi.forEachWithin(centre, 1.5 * radius + 1, (q) => (near[q] = 1), region);
+    region = near;
+  }
+  const anchor = region[centre] ? centre : roi.nearestIn(region, centre);
+  if (anchor < 0) throw noNodule(where, 'no compact tumour tissue was found there');
+  region = keepComponent(region, dims, anchor, 26);
+
+  // The closing that restored the pleura over a juxtapleural tumour also added a crescent of chest
+  // wall around the contact. Wall-side voxels (within 1.5 mm of what lies outside the closed lung)
+  // farther from the centre than the tumour's radius are that crescent, not tumour.
+  const wall = invert(closedLung);
+  const nearWall2 = squaredDistanceToFeatures(wall, dims, spacing);
+  for (let i = 0; i < n; i++) if (region[i] && nearWall2[i] <= 2.25 && roi.distanceMm(i, centre) > radius + 0.5) region[i] = 0;
+
+  // 5. Fill cavities (vacuoles, necrosis, vessels inside ground glass).
+  region = fillHolesAxial(fillHoles3d(region, dims), dims);
+  let count = 0;
+  let onFace = 0;
+  for (let i = 0; i < n; i++) {
+    if (region[i] && !allowed[i]) region[i] = 0;
+    if (!region[i]) continue;
+    count++;
+    if (roi.onInnerFace(i, ct.dims)) onFace++;
+  }
+  if (count < 4) throw noNodule(where, 'what grows from there is smaller than 4 voxels');
+  if (onFace > 0)
+    throw new HilumError({
+      code: 'SEGMENTATION_LEAKED',
+      message: `the region grown from ${where} is not a compact nodule of at most ${maxDiameter} mm (it reaches the edge of the search region)`,
+      hint: 'Click nearer the centre of the nodule, draw a bounding box, or add exclude points on the vessels it leaks into.',
+    });
+
+  const full = new Uint8Array(ct.voxels.length);
+  const [rx, ry, rz] = dims;
+  const [nx, ny] = ct.dims;
+  for (let k = 0; k < rz; k++)
+    for (let j = 0; j < ry; j++) {
+      const dst = roi.lo[0] + nx * (roi.lo[1] + j + ny * (roi.lo[2] + k));
+      for (let i = 0; i < rx; i++) full[dst + i] = region[i + rx * (j + ry * k)];
+    }
+  const mask: LabelMap = { dims: [...ct.dims], spacingMm: [...ct.spacingMm], originLps: [...ct.originLps], direction: [...ct.direction], voxels: full };
+  return {
+    mask,
+    seedVoxel: roi.voxel(seedIndex),
+    centreVoxel: roi.voxel(centre),
+    radiusMm: radius,
+    thresholds: { parenchymaHu: parenchyma, lowHu, highHu, openingRadiusMm: openingRadius, closingRadiusMm: closingRadius },
+    measurements: measureNodule(full, ct, ct),
+    findings,
+  };
+}
+
+/** The search sphere around the seed (maximum radius + 4 mm), inside the user's box, minus 2 mm balls around excluded points. */
+function searchRegion(roi: RegionOfInterest, ct: Volume, seed: Vec3, maxDiameter: number, options: ClickSegmentOptions): Uint8Array {
+  const within = new Uint8Array(roi.size);
+  const exclude = (options.exclude ?? []).map((p) => worldToIndex(ct, p));
+  const box = options.boundingBox ? [worldToIndex(ct, options.boundingBox.minLps), worldToIndex(ct, options.boundingBox.maxLps)] : null;
+  const s = ct.spacingMm;
+  roi.forEachWithin(roi.index(seed), maxDiameter / 2 + 4, (q) => {
+    const v = roi.voxel(q);
+    if (box && v.some((x, a) => x < Math.min(box[0][a], box[1][a]) - 0.5 || x > Math.max(box[0][a], box[1][a]) + 0.5)) return;
+    if (exclude.some((e) => ((v[0] - e[0]) * s[0]) ** 2 + ((v[1] - e[1]) * s[1]) ** 2 + ((v[2] - e[2]) * s[2]) ** 2 < 4)) return;
+    within[q] = 1;
+  });
+  return within;
+}
+
+function seedVoxel(ct: Volume, seed: SeedPoint): Vec3 {
+  const v = 'voxel' in seed ? seed.voxel : worldToIndex(ct, seed.worldLps);
+  return v.map((x) => Math.round(x)) as Vec3;
+}
+
+function noNodule(where: string, reason: string): HilumError {
+  return new HilumError({
+    code: 'NO_NODULE_AT_SEED',
+    message: `no nodule found at ${where}: ${reason}`,
+    hint: 'Click inside the nodule on a lung window.',
+  });
+}
+
+/** Index of a voxel ≥ threshold within radius mm of `from`, when such voxels make up ≥ 25 % of that ball; −1 otherwise. */
+function nearbyTissue(roi: RegionOfInterest, from: number, threshold: number, radiusMm: number): number {
+  let inside = 0;
+  let total = 0;
+  let best = -1;
+  let bestD = Infinity;
+  roi.forEachWithin(from, radiusMm, (q) => {
+    total++;
+    if (roi.values[q] < threshold) return;
+    inside++;
+    const d = roi.distanceMm(q, from);
+    if (d < bestD) {
+      bestD = d;
+      best = q;
+    }
+  });
+  return total > 0 && inside / total >= 0.25 ? best : -1;
+}
+
+function invert(mask: Uint8Array): Uint8Array {
+  const out = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) out[i] = mask[i] ? 0 : 1;
+  return out;
+}
+
+function median(values: number[]): number {
+  return quantileSorted(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
+}
+
+function quantileSorted(sorted: number[], q: number): number {
+  if (!sorted.length) return NaN;
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}

@@ -1,0 +1,87 @@
+import type { Vec3 } from '../imaging/vec.js';
+
+/**
+ * Shortest-path distance (mm) from `from` to every voxel of a region, moving between
+ * 26-neighbours inside it (Dijkstra with a binary heap, steps weighted by their Euclidean length).
+ * Voxels the region does not reach get Infinity.
+ */
+export function geodesicDistance(region: Uint8Array, dims: Vec3, spacing: Vec3, from: number): Float64Array {
+  const [nx, ny, nz] = dims;
+  const dist = new Float64Array(region.length).fill(Infinity);
+  if (!region[from]) return dist;
+  const steps: { di: number; dj: number; dk: number; w: number }[] = [];
+  for (let dk = -1; dk <= 1; dk++)
+    for (let dj = -1; dj <= 1; dj++)
+      for (let di = -1; di <= 1; di++) if (di || dj || dk) steps.push({ di, dj, dk, w: Math.hypot(di * spacing[0], dj * spacing[1], dk * spacing[2]) });
+  const heap = new MinHeap();
+  dist[from] = 0;
+  heap.push(from, 0);
+  while (heap.size) {
+    const { index: o, key } = heap.pop();
+    if (key > dist[o]) continue;
+    const k = Math.floor(o / (nx * ny));
+    const j = Math.floor((o - k * nx * ny) / nx);
+    const i = o - k * nx * ny - j * nx;
+    for (const { di, dj, dk, w } of steps) {
+      const a = i + di;
+      const b = j + dj;
+      const c = k + dk;
+      if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
+      const q = a + nx * (b + ny * c);
+      if (!region[q]) continue;
+      const d = key + w;
+      if (d < dist[q]) {
+        dist[q] = d;
+        heap.push(q, d);
+      }
+    }
+  }
+  return dist;
+}
+
+/** A binary min-heap of (index, key) pairs in typed arrays. */
+export class MinHeap {
+  private keys = new Float64Array(1024);
+  private items = new Int32Array(1024);
+  size = 0;
+
+  push(index: number, key: number): void {
+    if (this.size === this.keys.length) {
+      const keys = new Float64Array(this.size * 2);
+      keys.set(this.keys);
+      const items = new Int32Array(this.size * 2);
+      items.set(this.items);
+      this.keys = keys;
+      this.items = items;
+    }
+    let at = this.size++;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (this.keys[parent] <= key) break;
+      this.keys[at] = this.keys[parent];
+      this.items[at] = this.items[parent];
+      at = parent;
+    }
+    this.keys[at] = key;
+    this.items[at] = index;
+  }
+
+  pop(): { index: number; key: number } {
+    const top = { index: this.items[0], key: this.keys[0] };
+    const lastKey = this.keys[--this.size];
+    const lastItem = this.items[this.size];
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= this.size) break;
+      if (child + 1 < this.size && this.keys[child + 1] < this.keys[child]) child++;
+      if (this.keys[child] >= lastKey) break;
+      this.keys[at] = this.keys[child];
+      this.items[at] = this.items[child];
+      at = child;
+    }
+    this.keys[at] = lastKey;
+    this.items[at] = lastItem;
+    return top;
+  }
+}

@@ -1,0 +1,132 @@
+import type { ImageGrid } from '../imaging/grid.js';
+import { column, dot } from '../imaging/vec.js';
+import type { Volume } from '../imaging/volume.js';
+
+/** Default HU above which tumour tissue counts as solid (consolidation) for the CTR. */
+export const SOLID_THRESHOLD_HU = -300;
+
+export interface NoduleMeasurements {
+  voxelCount: number;
+  volumeMl: number;
+  /** Longest in-plane diameter over all axial slices, edge to edge (mm), and the slice it is on. */
+  longestAxialDiameterMm: number;
+  longestAxialSlice: number;
+  /** Longest axial diameter of the solid part (voxels ≥ solidThresholdHu) (mm). */
+  solidDiameterMm: number;
+  /** Consolidation-to-tumour ratio: solid diameter / tumour diameter. */
+  ctr: number;
+  meanHu: number;
+  solidThresholdHu: number;
+}
+
+/**
+ * Volume, longest axial diameter, solid-component diameter and CTR of a mask on a CT, the way a
+ * radiologist measures them: the longest line within any axial slice, edge to edge (the convex
+ * hull of the pixels' corners), and the same for the solid component.
+ */
+export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGrid, solidThresholdHu = SOLID_THRESHOLD_HU): NoduleMeasurements {
+  const voxelMl = (grid.spacingMm[0] * grid.spacingMm[1] * grid.spacingMm[2]) / 1000;
+  let count = 0;
+  let huSum = 0;
+  const solid = new Uint8Array(mask.length);
+  for (let i = 0; i < mask.length; i++) {
+    if (!mask[i]) continue;
+    count++;
+    if (ct) {
+      huSum += ct.voxels[i];
+      if (ct.voxels[i] >= solidThresholdHu) solid[i] = 1;
+    }
+  }
+  const total = longestAxialDiameter(mask, grid);
+  const solidD = ct ? longestAxialDiameter(solid, grid).diameterMm : 0;
+  return {
+    voxelCount: count,
+    volumeMl: count * voxelMl,
+    longestAxialDiameterMm: total.diameterMm,
+    longestAxialSlice: total.slice,
+    solidDiameterMm: solidD,
+    ctr: total.diameterMm > 0 ? Math.min(1, solidD / total.diameterMm) : 0,
+    meanHu: count && ct ? huSum / count : NaN,
+    solidThresholdHu,
+  };
+}
+
+/** Longest edge-to-edge distance within one axial slice of a mask, over all slices. */
+export function longestAxialDiameter(mask: Uint8Array, grid: ImageGrid): { diameterMm: number; slice: number } {
+  const [nx, ny, nz] = grid.dims;
+  const rowDir = column(grid.direction, 0);
+  const colDir = column(grid.direction, 1);
+  // In-plane coordinates (along the row and column directions) of one index step in i and in j.
+  const [sx, sy] = grid.spacingMm;
+  const x0 = sx * dot(rowDir, rowDir);
+  const x1 = sy * dot(colDir, rowDir);
+  const y0 = sx * dot(rowDir, colDir);
+  const y1 = sy * dot(colDir, colDir);
+  let best = { diameterMm: 0, slice: -1 };
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let k = 0; k < nz; k++) {
+    xs.length = 0;
+    ys.length = 0;
+    const base = k * nx * ny;
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const o = base + i + nx * j;
+        if (!mask[o]) continue;
+        // Only boundary pixels can be hull vertices.
+        if (i > 0 && i < nx - 1 && j > 0 && j < ny - 1 && mask[o - 1] && mask[o + 1] && mask[o - nx] && mask[o + nx]) continue;
+        for (const [ci, cj] of [
+          [-0.5, -0.5],
+          [0.5, -0.5],
+          [-0.5, 0.5],
+          [0.5, 0.5],
+        ]) {
+          const a = i + ci;
+          const b = j + cj;
+          xs.push(a * x0 + b * x1);
+          ys.push(a * y0 + b * y1);
+        }
+      }
+    if (!xs.length) continue;
+    const d = hullDiameter(xs, ys);
+    if (d > best.diameterMm) best = { diameterMm: d, slice: k };
+  }
+  return best;
+}
+
+/** Diameter of a point set: convex hull (Andrew's monotone chain), then the farthest pair of hull vertices. */
+function hullDiameter(xs: number[], ys: number[]): number {
+  const idx = xs.map((_, i) => i).sort((a, b) => xs[a] - xs[b] || ys[a] - ys[b]);
+  const crossZ = (o: number, a: number, b: number) => (xs[a] - xs[o]) * (ys[b] - ys[o]) - (ys[a] - ys[o]) * (xs[b] - xs[o]);
+  const lower: number[] = [];
+  for (const p of idx) {
+    while (lower.length >= 2 && crossZ(lower[lower.length - 2], lower[lower.length - 1], p) <= 0) lower.pop();
+    lower.push(p);
+  }
+  const upper: number[] = [];
+  for (let t = idx.length - 1; t >= 0; t--) {
+    const p = idx[t];
+    while (upper.length >= 2 && crossZ(upper[upper.length - 2], upper[upper.length - 1], p) <= 0) upper.pop();
+    upper.push(p);
+  }
+  const hull = [...lower.slice(0, -1), ...upper.slice(0, -1)];
+  let best = 0;
+  for (let a = 0; a < hull.length; a++)
+    for (let b = a + 1; b < hull.length; b++) best = Math.max(best, Math.hypot(xs[hull[a]] - xs[hull[b]], ys[hull[a]] - ys[hull[b]]));
+  return best;
+}
+
+/** Dice overlap 2|A∩B| / (|A| + |B|) of two masks on one grid. */
+export function dice(a: Uint8Array, b: Uint8Array): number {
+  let inter = 0;
+  let sa = 0;
+  let sb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] ? 1 : 0;
+    const y = b[i] ? 1 : 0;
+    inter += x & y;
+    sa += x;
+    sb += y;
+  }
+  return sa + sb === 0 ? 1 : (2 * inter) / (sa + sb);
+}
