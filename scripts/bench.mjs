@@ -1,10 +1,12 @@
 // `npm run bench`: timing targets live here, not in tests. Runs against the compiled engine (dist/).
 import { runImagingBench } from './bench/imaging.mjs';
 import { runRadiomicsBench } from './bench/radiomics.mjs';
+import { runPhantomBench } from './bench/phantom.mjs';
 
 const suites = [
   ['imaging', runImagingBench],
   ['radiomics', runRadiomicsBench],
+  ['phantom', runPhantomBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of suites) {

@@ -3,7 +3,9 @@ import { engineVersion } from '../engine/core/version.js';
 import { registerConvert } from './commands/convert.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPhantom } from './commands/phantom.js';
 import { registerRadiomics } from './commands/radiomics.js';
+import { registerSegment } from './commands/segment.js';
 import { formatError } from './output.js';
 
 /** The `hilum` command line: the engine, headless. Exit codes: 0 done, 1 bad input (a named error), 2 usage. */
@@ -21,6 +23,8 @@ export async function main(argv: string[]): Promise<number> {
   registerDemo(program);
   registerInspect(program);
   registerConvert(program);
+  registerSegment(program);
+  registerPhantom(program);
   registerRadiomics(program);
   try {
     await program.parseAsync(argv);

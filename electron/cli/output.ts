@@ -41,6 +41,8 @@ export function progressReporter(enabled: boolean): { onProgress: (p: ImportProg
   };
 }
 
+/** Rounds for display; a value that is not a finite number (e.g. an AUC with one class) prints as "n/a". */
 export function fmt(x: number, digits = 2): string {
+  if (!Number.isFinite(x)) return 'n/a';
   return (Math.round(x * 10 ** digits) / 10 ** digits).toString();
 }

@@ -127,12 +127,27 @@ describe('hilum CLI', () => {
 
   it('demo imports the bundled series and writes its outputs', async () => {
     const out = path.join(tmp.dir, 'demo');
-    const r = await runCli(['demo', '--out', out, '--json']);
+    // The synthetic demo patient is generated into the cache on first use: a private one here.
+    const cache = process.env.HILUM_CACHE;
+    process.env.HILUM_CACHE = path.join(tmp.dir, 'cache');
+    const r = await runCli(['demo', '--out', out, '--json']).finally(() =>
+      cache === undefined ? delete process.env.HILUM_CACHE : (process.env.HILUM_CACHE = cache),
+    );
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout) as { dims: number[]; mask: { reorientedExactly: boolean; largestLabelVoxels: number }; outputs: string[] };
     expect(summary.dims).toEqual([512, 512, 20]);
     expect(summary.mask.reorientedExactly).toBe(true);
     expect(summary.mask.largestLabelVoxels).toBe(366708);
     for (const f of summary.outputs) expect(existsSync(f)).toBe(true);
-  });
+    const bedside = (JSON.parse(r.stdout) as { bedside: { notice: string; diceVsTruth: number; ctr: number; longestAxialDiameterMm: number; maskOut: string } })
+      .bedside;
+    expect(bedside.notice).toBe('SYNTHETIC PHANTOM - NOT A PATIENT');
+    expect(bedside.diceVsTruth).toBeGreaterThan(0.85);
+    // The demo nodule is part-solid, 21 mm.
+    expect(bedside.ctr).toBeGreaterThan(0);
+    expect(bedside.ctr).toBeLessThan(1);
+    expect(bedside.longestAxialDiameterMm).toBeGreaterThan(15);
+    expect(bedside.longestAxialDiameterMm).toBeLessThan(30);
+    expect(existsSync(bedside.maskOut)).toBe(true);
+  }, 120_000);
 });

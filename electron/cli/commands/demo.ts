@@ -8,6 +8,9 @@ import { labelCounts } from '../../engine/imaging/volume.js';
 import { chooseSeries, describeSeriesLine, loadSeriesVolume, scanDicom } from '../../engine/imaging/dicom/import.js';
 import { TRANSFER_SYNTAX_NAMES } from '../../engine/imaging/dicom/tags.js';
 import { importMask } from '../../engine/imaging/mask-import.js';
+import { loadVolume } from '../../engine/imaging/load.js';
+import { ensureDemoCase } from '../../engine/phantom/index.js';
+import { dice, segmentNodule } from '../../engine/segmentation/index.js';
 import { fmt, formatFinding, progressReporter } from '../output.js';
 
 export function demoPaths() {
@@ -19,8 +22,9 @@ export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description(
-      'run the bedside workflow on the bundled demo case. This version imports the bundled real CT series (20 JPEG 2000 slices of a Siemens scan), checks its geometry, ' +
-        'places the bundled NIfTI mask on it and writes both as NIfTI. Segmentation, prediction and the report join in later versions.',
+      'run the bedside workflow on the demo data. It imports the bundled real CT series (20 JPEG 2000 slices of a Siemens scan), checks its geometry, ' +
+        'places the bundled NIfTI mask on it and writes both as NIfTI; then it generates the synthetic demo patient (a full-field-of-view chest CT with a part-solid nodule, on first use), ' +
+        'clicks on the nodule, segments and measures it and compares the mask with the ground truth. Prediction and the report join in later versions.',
     )
     .option('--out <dir>', 'folder for the demo outputs', 'hilum-demo-output')
     .option('--json', 'print the summary as JSON')
@@ -48,7 +52,9 @@ export function registerDemo(program: Command): void {
       const maskOut = path.join(opts.out, `demo-mask-label${largest}.nii.gz`);
       writeImageFile(ctOut, volume);
       writeImageFile(maskOut, mask.mask);
+      const bedside = await bedsideDemo(opts.out);
       const summary = {
+        bedside,
         series: describeSeriesLine(series),
         transferSyntaxes: series.transferSyntaxes.map((t) => TRANSFER_SYNTAX_NAMES[t] ?? t),
         dims: volume.dims,
@@ -80,9 +86,44 @@ export function registerDemo(program: Command): void {
         `  wrote        ${ctOut}`,
         `               ${maskOut}`,
         '',
-        'Nodule segmentation, risk prediction and the PDF report are not part of this version yet.',
+        `Bedside demo patient (${bedside.notice}) — ${bedside.series}`,
+        `  click        (${bedside.clickLps.map((v) => fmt(v, 1)).join(', ')}) mm, the nodule's centre`,
+        `  nodule       ${fmt(bedside.volumeMl, 2)} mL, longest axial diameter ${fmt(bedside.longestAxialDiameterMm, 1)} mm, solid ${fmt(bedside.solidDiameterMm, 1)} mm, CTR ${fmt(bedside.ctr, 2)}`,
+        `  segmentation ${fmt(bedside.segmentSeconds, 2)} s, Dice ${fmt(bedside.diceVsTruth, 3)} against the phantom's ground truth`,
+        `  wrote        ${bedside.maskOut}`,
+        '',
+        'Risk prediction and the PDF report are not part of this version yet.',
         'The model Hilum will ship is a demonstration trained on synthetic data; it is not for clinical use.',
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
+}
+
+/** The bedside steps on the synthetic demo patient: load its series, click on the nodule, segment, measure, compare with the truth. */
+async function bedsideDemo(outDir: string) {
+  const demo = await ensureDemoCase();
+  const ct = (await loadVolume(demo.seriesDir)).volume;
+  const truth = (await loadVolume(demo.maskPath)).volume;
+  const started = performance.now();
+  const result = segmentNodule(ct, { seed: { worldLps: demo.noduleCentreLps } });
+  const segmentSeconds = (performance.now() - started) / 1000;
+  const maskOut = path.join(outDir, 'demo-patient-nodule-mask.nii.gz');
+  writeImageFile(maskOut, result.mask);
+  const m = result.measurements;
+  return {
+    notice: demo.notice,
+    series: `${ct.dims.join(' × ')} voxels, ${ct.spacingMm.map((s) => fmt(s, 2)).join(' × ')} mm`,
+    seriesDir: demo.seriesDir,
+    clickLps: demo.noduleCentreLps,
+    volumeMl: m.volumeMl,
+    longestAxialDiameterMm: m.longestAxialDiameterMm,
+    solidDiameterMm: m.solidDiameterMm,
+    ctr: m.ctr,
+    segmentSeconds,
+    diceVsTruth: dice(
+      result.mask.voxels,
+      Uint8Array.from(truth.voxels, (v) => (v ? 1 : 0)),
+    ),
+    maskOut,
+  };
 }

@@ -43,7 +43,10 @@ export function registerRadiomics(program: Command): void {
     .option('--params <file.yaml>', 'PyRadiomics parameter file (settings, imageType, featureClass); PyRadiomics defaults without it')
     .option('--label <n>', 'label of the ROI in the mask (overrides the parameter file; default 1)')
     .requiredOption('--out <file>', 'output: .csv (one row per case) or .json')
-    .option('--manifest <cases.csv>', 'batch: a CSV with columns Image, Mask and optionally ID and Label (paths relative to the manifest)')
+    .option(
+      '--manifest <cases.csv>',
+      'batch: a CSV with columns Image, Mask and optionally ID and Label (paths relative to the manifest), or a cohort manifest.csv from `hilum phantom`',
+    )
     .option('--jobs <n>', 'worker threads (and cases in flight in a batch)')
     .action(async (opts: RadiomicsOptions) => {
       await runRadiomics(opts);
@@ -173,10 +176,13 @@ function readManifest(file: string): CaseSpec[] {
   if (rows.length < 2) throw new HilumError({ code: 'RADIOMICS_MANIFEST_INVALID', message: `manifest ${file} has no cases` });
   const header = rows[0].map((h) => h.trim().toLowerCase());
   const column = (...names: string[]) => header.findIndex((h) => names.includes(h));
-  const image = column('image');
-  const mask = column('mask');
-  const id = column('id', 'case', 'caseid', 'patientid', 'patient');
-  const labelColumn = column('label');
+  // PyRadiomics' batch format (Image, Mask, Label = the mask's label), or a Hilum cohort manifest
+  // (image_path, mask_path, patient_id), whose `label` column is the outcome, not a mask label.
+  const pyradiomicsFormat = column('image') >= 0;
+  const image = column('image', 'image_path');
+  const mask = column('mask', 'mask_path');
+  const id = column('id', 'case', 'caseid', 'patientid', 'patient', 'patient_id');
+  const labelColumn = pyradiomicsFormat ? column('label') : column('mask_label');
   if (image < 0 || mask < 0)
     throw new HilumError({
       code: 'RADIOMICS_MANIFEST_INVALID',

@@ -10,8 +10,8 @@ import { type CentreProfile, acquire, centreProfile } from './scanner.js';
 import { type ThoraxAnatomy, ThoraxField, lungSide, sampleAnatomy } from './thorax.js';
 import { type TubeSegment, growTrees, paintTubes } from './vessels.js';
 
-/** Bumped whenever generated images or labels would change for the same seed. */
-export const PHANTOM_VERSION = 1;
+/** Bumped whenever generated images, labels or recorded measurements would change for the same seed. */
+export const PHANTOM_VERSION = 2;
 
 /** CT-semantic signs a radiologist would record for the tumour. */
 export interface SemanticSigns {

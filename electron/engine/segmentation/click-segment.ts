@@ -226,11 +226,18 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode): Clic
   consider(closed12);
   // Rays that stopped at the closed lung's edge rather than in aerated lung mean the 12 mm ball cut the tumour.
   if (!closed12[seedIndex] || candidates[0]?.blob.lungEndedFraction < 0.85) for (const r of [20, 30]) consider(closedLungAt(r));
-  if (!candidates.length) throw noNodule(where, `the point is outside the lungs (${Math.round(seedHu)} HU: chest wall, mediastinum or outside the body)`);
+  if (!candidates.length) throw noNodule(where, outsideLungs(seedHu, maxDiameter));
   const bounded = candidates.filter((c) => c.blob.lungEndedFraction >= 0.5);
   const chosen = bounded.length
     ? bounded.reduce((a, b) => (b.blob.radiusMm > a.blob.radiusMm ? b : a))
     : candidates.reduce((a, b) => (b.blob.lungEndedFraction > a.blob.lungEndedFraction ? b : a));
+  // A nodule is seen from inside as tissue ending mostly in aerated lung (≥ 0.32 of the rays over
+  // 100 phantom nodules of every kind); tissue whose rays almost all end elsewhere is chest wall or
+  // mediastinum that the closing took in at the edge of the image. In a single-slice image the rays
+  // that leave the slice say nothing either way, so only those that ended in it count.
+  const singleSlice = ct.dims.some((d) => d === 1);
+  const lungBounded = singleSlice ? chosen.blob.lungEndedFractionInImage : chosen.blob.lungEndedFraction;
+  if (!(lungBounded >= MIN_LUNG_BOUNDED_FRACTION)) throw noNodule(where, outsideLungs(seedHu, maxDiameter));
   const provisional = chosen.closed;
   if (chosen.moved)
     findings.push({ code: 'SEED_MOVED', severity: 'info', message: 'the seed was on the chest-wall side of the pleura and was moved onto the tumour' });
@@ -377,6 +384,13 @@ function searchRegion(roi: RegionOfInterest, ct: Volume, seed: Vec3, maxDiameter
 function seedVoxel(ct: Volume, seed: SeedPoint): Vec3 {
   const v = 'voxel' in seed ? seed.voxel : worldToIndex(ct, seed.worldLps);
   return v.map((x) => Math.round(x)) as Vec3;
+}
+
+/** Below this fraction of rays ending in aerated lung, the tissue at the seed is not a lung nodule. */
+const MIN_LUNG_BOUNDED_FRACTION = 0.2;
+
+function outsideLungs(seedHu: number, maxDiameter: number): string {
+  return `the point is outside the lungs (${Math.round(seedHu)} HU: chest wall, mediastinum or outside the body, or a mass wider than the ${maxDiameter} mm search that broadly touches them — outline such a mass with the brush)`;
 }
 
 function noNodule(where: string, reason: string): HilumError {

@@ -31,6 +31,28 @@ export function floodFill(dims: Vec3, seeds: number[], accept: (index: number) =
       out[s] = 1;
       queue[tail++] = s;
     }
+  if (connectivity === 6) {
+    // The common case, unrolled: the six face neighbours by index offset.
+    const visit = (q: number) => {
+      if (!out[q] && accept(q)) {
+        out[q] = 1;
+        queue[tail++] = q;
+      }
+    };
+    while (head < tail) {
+      const o = queue[head++];
+      const k = Math.floor(o / plane);
+      const j = Math.floor((o - k * plane) / nx);
+      const i = o - k * plane - j * nx;
+      if (i > 0) visit(o - 1);
+      if (i < nx - 1) visit(o + 1);
+      if (j > 0) visit(o - nx);
+      if (j < ny - 1) visit(o + nx);
+      if (k > 0) visit(o - plane);
+      if (k < nz - 1) visit(o + plane);
+    }
+    return out;
+  }
   const offsets = neighbourOffsets(connectivity);
   while (head < tail) {
     const o = queue[head++];

@@ -1,6 +1,7 @@
 import type { ImageGrid } from '../imaging/grid.js';
 import { column, dot } from '../imaging/vec.js';
 import type { Volume } from '../imaging/volume.js';
+import { solidComponent } from './solid-component.js';
 
 /** Default HU above which tumour tissue counts as solid (consolidation) for the CTR. */
 export const SOLID_THRESHOLD_HU = -300;
@@ -11,7 +12,7 @@ export interface NoduleMeasurements {
   /** Longest in-plane diameter over all axial slices, edge to edge (mm), and the slice it is on. */
   longestAxialDiameterMm: number;
   longestAxialSlice: number;
-  /** Longest axial diameter of the solid part (voxels ≥ solidThresholdHu) (mm). */
+  /** Longest axial diameter of the solid component (voxels ≥ solidThresholdHu, see solid-component.ts) (mm). */
   solidDiameterMm: number;
   /** Consolidation-to-tumour ratio: solid diameter / tumour diameter. */
   ctr: number;
@@ -22,23 +23,20 @@ export interface NoduleMeasurements {
 /**
  * Volume, longest axial diameter, solid-component diameter and CTR of a mask on a CT, the way a
  * radiologist measures them: the longest line within any axial slice, edge to edge (the convex
- * hull of the pixels' corners), and the same for the solid component.
+ * hull of the pixels' corners), and the same for the solid component (solid-component.ts: the
+ * consolidation without spicules and vessels).
  */
 export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGrid, solidThresholdHu = SOLID_THRESHOLD_HU): NoduleMeasurements {
   const voxelMl = (grid.spacingMm[0] * grid.spacingMm[1] * grid.spacingMm[2]) / 1000;
   let count = 0;
   let huSum = 0;
-  const solid = new Uint8Array(mask.length);
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
     count++;
-    if (ct) {
-      huSum += ct.voxels[i];
-      if (ct.voxels[i] >= solidThresholdHu) solid[i] = 1;
-    }
+    if (ct) huSum += ct.voxels[i];
   }
   const total = longestAxialDiameter(mask, grid);
-  const solidD = ct ? longestAxialDiameter(solid, grid).diameterMm : 0;
+  const solidD = ct ? longestAxialDiameter(solidComponent(mask, ct.voxels, grid.dims, grid.spacingMm, solidThresholdHu), grid).diameterMm : 0;
   return {
     voxelCount: count,
     volumeMl: count * voxelMl,

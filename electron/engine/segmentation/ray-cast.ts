@@ -33,6 +33,8 @@ export interface Blob {
   sampleDistancesMm: number[];
   /** Fraction of rays (from the final centre) that ended where `endsInLung` held at the stopping sample. */
   lungEndedFraction: number;
+  /** The same fraction among the rays that ended inside the image (NaN when every ray left it). */
+  lungEndedFractionInImage: number;
 }
 
 /**
@@ -69,17 +71,20 @@ export function rayCastBlob(
   const lengths = new Float64Array(RAY_DIRECTIONS.length);
   let brightRunLimit = 6;
   const inLung = new Uint8Array(RAY_DIRECTIONS.length);
+  const leftImage = new Uint8Array(RAY_DIRECTIONS.length);
   const cast = () =>
     RAY_DIRECTIONS.forEach((d, r) => {
       let t = 0;
       let misses = 0;
       let brightFrom = -1;
       inLung[r] = 0;
+      leftImage[r] = 0;
       for (; t < maxMm; t += 0.4) {
         const q = indexAt([c[0] + d[0] * t, c[1] + d[1] * t, c[2] + d[2] * t]);
         if (q < 0 || !inside(q)) {
           if (++misses === 2) {
             inLung[r] = q >= 0 && endsInLung(q) ? 1 : 0;
+            leftImage[r] = q < 0 ? 1 : 0;
             t -= 0.4;
             break;
           }
@@ -132,11 +137,13 @@ export function rayCastBlob(
     }
   });
   const centre = indexAt(c);
+  const lungEnded = inLung.reduce((a, b) => a + b, 0);
   return {
     centre: centre >= 0 ? centre : start,
     radiusMm,
     samples,
     sampleDistancesMm,
-    lungEndedFraction: inLung.reduce((a, b) => a + b, 0) / RAY_DIRECTIONS.length,
+    lungEndedFraction: lungEnded / RAY_DIRECTIONS.length,
+    lungEndedFractionInImage: lungEnded / (RAY_DIRECTIONS.length - leftImage.reduce((a, b) => a + b, 0)),
   };
 }

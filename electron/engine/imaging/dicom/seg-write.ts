@@ -8,7 +8,7 @@ import { readDicomHeader } from './parse.js';
 import type { DicomSeries } from './series.js';
 import { SOP_CLASS, TAG, TS } from './tags.js';
 import { newUid } from './uid.js';
-import { dicomDateTime, writeDataset } from './write-dataset.js';
+import { decimalString, dicomDateTime, writeDataset } from './write-dataset.js';
 
 export interface SegWriteOptions {
   segmentLabel?: string;
@@ -134,12 +134,12 @@ export function writeDicomSeg(filePath: string, mask: LabelMap, series: DicomSer
     ],
     SharedFunctionalGroupsSequence: [
       {
-        PlaneOrientationSequence: [{ ImageOrientationPatient: [...rowDir, ...colDir] }],
+        PlaneOrientationSequence: [{ ImageOrientationPatient: [...rowDir, ...colDir].map(decimalString) }],
         PixelMeasuresSequence: [
           {
-            PixelSpacing: [stack.grid.spacingMm[1], stack.grid.spacingMm[0]],
-            SliceThickness: series.sliceThicknessMm ?? spacingBetween,
-            SpacingBetweenSlices: spacingBetween,
+            PixelSpacing: [stack.grid.spacingMm[1], stack.grid.spacingMm[0]].map(decimalString),
+            SliceThickness: decimalString(series.sliceThicknessMm ?? spacingBetween),
+            SpacingBetweenSlices: decimalString(spacingBetween),
           },
         ],
       },
@@ -149,7 +149,7 @@ export function writeDicomSeg(filePath: string, mask: LabelMap, series: DicomSer
       const instance = referenced[k];
       return {
         FrameContentSequence: [{ DimensionIndexValues: [1, k + 1], InStackPositionNumber: f + 1 }],
-        PlanePositionSequence: [{ ImagePositionPatient: [...slice.positionLps] }],
+        PlanePositionSequence: [{ ImagePositionPatient: slice.positionLps.map(decimalString) }],
         SegmentIdentificationSequence: [{ ReferencedSegmentNumber: 1 }],
         DerivationImageSequence: [
           {

@@ -30,3 +30,16 @@ export function dicomDateTime(date: Date): { date: string; time: string } {
     time: `${p(date.getHours())}${p(date.getMinutes())}${p(date.getSeconds())}`,
   };
 }
+
+/**
+ * A Decimal String value (VR DS) of at most 16 characters, as PS3.5 6.2 requires, with as many
+ * significant digits as fit (so dcmjs never has to truncate it).
+ */
+export function decimalString(x: number): string {
+  if (!Number.isFinite(x)) throw new RangeError(`DS value must be finite, got ${x}`);
+  for (let digits = 15; digits >= 1; digits--) {
+    const s = String(Number(x.toPrecision(digits)));
+    if (s.length <= 16) return s;
+  }
+  return x.toExponential(8);
+}

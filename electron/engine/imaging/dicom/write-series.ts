@@ -7,7 +7,7 @@ import type { Volume } from '../volume.js';
 import { loadCodec } from './codecs/wasm-codecs.js';
 import { SOP_CLASS, TS } from './tags.js';
 import { newUid } from './uid.js';
-import { dicomDateTime, writeDataset } from './write-dataset.js';
+import { decimalString, dicomDateTime, writeDataset } from './write-dataset.js';
 
 export type SeriesEncoding = 'explicit-little' | 'jpeg2000-lossless' | 'htj2k-lossless';
 
@@ -82,7 +82,7 @@ export async function writeCtSeries(volume: Volume, folder: string, options: Ser
       PatientID: options.patientId ?? 'SYNTHETIC',
       PatientBirthDate: '',
       PatientSex: 'O',
-      SliceThickness: volume.spacingMm[2],
+      SliceThickness: decimalString(volume.spacingMm[2]),
       KVP: 120,
       PatientPosition: 'HFS',
       StudyInstanceUID: study,
@@ -90,15 +90,15 @@ export async function writeCtSeries(volume: Volume, folder: string, options: Ser
       StudyID: '1',
       SeriesNumber: options.seriesNumber ?? 1,
       InstanceNumber: k + 1,
-      ImagePositionPatient: position,
-      ImageOrientationPatient: [...rowDir, ...colDir],
+      ImagePositionPatient: position.map(decimalString),
+      ImageOrientationPatient: [...rowDir, ...colDir].map(decimalString),
       FrameOfReferenceUID: frameOfReference,
       PositionReferenceIndicator: '',
       SamplesPerPixel: 1,
       PhotometricInterpretation: 'MONOCHROME2',
       Rows: ny,
       Columns: nx,
-      PixelSpacing: [volume.spacingMm[1], volume.spacingMm[0]],
+      PixelSpacing: [volume.spacingMm[1], volume.spacingMm[0]].map(decimalString),
       BitsAllocated: 16,
       BitsStored: 16,
       HighBit: 15,
