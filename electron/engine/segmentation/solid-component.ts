@@ -60,7 +60,7 @@ export function solidComponent(mask: Uint8Array, hu: ArrayLike<number>, dims: Ve
         solid[q] = mask[o] && hu[o] >= thresholdHu && i > 0 && j > 0 && k > 0 && i < box[0] - 1 && j < box[1] - 1 && k < box[2] - 1 ? 1 : 0;
       }
   const context = { dims: box, spacingMm, inMask, solidOutside };
-  let kept = new Uint8Array(size);
+  let kept: Uint8Array = new Uint8Array(size);
   // Solid tissue just outside the mask takes part in the opening, so a vessel that leaves the mask
   // keeps its contact with the outside instead of being eroded away from it.
   const solidAround = new Uint8Array(size);
