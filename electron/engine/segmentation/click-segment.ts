@@ -3,7 +3,7 @@ import { indexToWorld, worldToIndex } from '../imaging/grid.js';
 import type { Vec3 } from '../imaging/vec.js';
 import type { LabelMap, Volume } from '../imaging/volume.js';
 import { floodFill, fillHoles3d, fillHolesAxial, keepComponent } from './components.js';
-import { closeMm, squaredDistanceToFeatures } from './distance-transform.js';
+import { closeMm, closeMmCoarse, squaredDistanceToFeatures } from './distance-transform.js';
 import { geodesicDistance } from './geodesic.js';
 import { type NoduleMeasurements, measureNodule } from './measurements.js';
 import { type Blob, rayCastBlob } from './ray-cast.js';
@@ -67,9 +67,10 @@ export function segmentNodule(ct: Volume, options: ClickSegmentOptions): ClickSe
   const modes: Mode[] = ['default', 'vessel-aware', 'anchored', 'tight'];
   const results: { result: ClickSegmentResult; mode: Mode; score: number }[] = [];
   let firstError: unknown = null;
+  const shared: SharedWork = { roi: null, closings: new Map() };
   for (const mode of modes) {
     try {
-      const result = segmentOnce(ct, options, mode);
+      const result = segmentOnce(ct, options, mode, shared);
       const holdsClick = containsPoint(result.mask, result.seedVoxel);
       const score = (holdsClick ? 1 : 0) + compactness(result.mask);
       results.push({ result, mode, score });
@@ -141,7 +142,13 @@ function containsPoint(mask: LabelMap, voxel: Vec3): boolean {
 
 type Mode = 'default' | 'vessel-aware' | 'anchored' | 'tight';
 
-function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode): ClickSegmentResult {
+/** Work that does not depend on the variant, done once per click: the smoothed region and the lung closings. */
+interface SharedWork {
+  roi: RegionOfInterest | null;
+  closings: Map<number, Uint8Array>;
+}
+
+function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, shared: SharedWork): ClickSegmentResult {
   const findings: Finding[] = [];
   const maxDiameter = options.maxDiameterMm ?? 40;
   const seed = seedVoxel(ct, options.seed);
@@ -151,7 +158,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode): Clic
     throw new HilumError({ code: 'SEED_OUTSIDE_IMAGE', message: `the seed ${where} lies outside the image`, data: { seedLps: seedWorld } });
 
   // 1. Region of interest and parenchyma level.
-  const roi = RegionOfInterest.around(ct, seed, maxDiameter / 2 + 12, SMOOTHING_MM);
+  const roi = (shared.roi ??= RegionOfInterest.around(ct, seed, maxDiameter / 2 + 12, SMOOTHING_MM));
   const { dims, spacingMm: spacing, values, size: n } = roi;
   let seedIndex = roi.index(seed);
   const lungValues: number[] = [];
@@ -180,7 +187,12 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode): Clic
   // 2. Closed lung; the seed must be inside it (or step into it from the pleural edge).
   // Closing plus filling enclosed cavities: a large isolated tumour (deeper than the ball) is a
   // cavity of the lung and is filled; the chest wall runs to the edge of the box and is not.
-  const closedLungAt = (radiusMm: number) => fillHoles3d(closeMm(lung, dims, spacing, radiusMm), dims);
+  // Balls of 10 mm and more close on a coarser grid (closeMmCoarse): same surface, a fraction of the cost.
+  const closedLungAt = (radiusMm: number): Uint8Array => {
+    let closed = shared.closings.get(radiusMm);
+    if (!closed) shared.closings.set(radiusMm, (closed = fillHoles3d((radiusMm >= 10 ? closeMmCoarse : closeMm)(lung, dims, spacing, radiusMm), dims)));
+    return closed;
+  };
   // Candidates: the 12 mm closing (stepping onto tumour tissue within 3 mm of it when the click was on
   // the wall side of the pleura), and 20 and 30 mm closings (a large juxtapleural tumour). The one
   // whose tumour, seen by rays from the seed, is bounded mostly by aerated lung wins; then the larger.

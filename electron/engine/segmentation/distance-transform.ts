@@ -98,3 +98,42 @@ export function erodeMm(mask: Uint8Array, dims: Vec3, spacingMm: Vec3, radiusMm:
 export function closeMm(mask: Uint8Array, dims: Vec3, spacingMm: Vec3, radiusMm: number): Uint8Array {
   return erodeMm(dilateMm(mask, dims, spacingMm, radiusMm), dims, spacingMm, radiusMm);
 }
+
+/**
+ * Closing by a large ball on a grid coarsened 2× along every axis finer than 0.9 mm (a voxel is set
+ * when at least half of its block is), brought back to the fine grid and united with the mask:
+ * for balls of 10 mm and more the result differs from closeMm by at most a fine voxel at the
+ * bridged surface, at an eighth to a half of the cost.
+ */
+export function closeMmCoarse(mask: Uint8Array, dims: Vec3, spacingMm: Vec3, radiusMm: number): Uint8Array {
+  const factor = spacingMm.map((s) => (s < 0.9 ? 2 : 1)) as Vec3;
+  if (factor.every((f) => f === 1)) return closeMm(mask, dims, spacingMm, radiusMm);
+  const [nx, ny, nz] = dims;
+  const coarseDims = dims.map((n, a) => Math.ceil(n / factor[a])) as Vec3;
+  const [cx, cy] = coarseDims;
+  const counts = new Uint8Array(coarseDims[0] * coarseDims[1] * coarseDims[2]);
+  const totals = new Uint8Array(counts.length);
+  // Coarse offsets per fine index along each axis, so the inner loops only add.
+  const ci = Int32Array.from({ length: nx }, (_, i) => Math.floor(i / factor[0]));
+  const cj = Int32Array.from({ length: ny }, (_, j) => cx * Math.floor(j / factor[1]));
+  const ck = Int32Array.from({ length: nz }, (_, k) => cx * cy * Math.floor(k / factor[2]));
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++) {
+      const row = ck[k] + cj[j];
+      for (let i = 0; i < nx; i++, o++) {
+        const c = row + ci[i];
+        totals[c]++;
+        counts[c] += mask[o] ? 1 : 0;
+      }
+    }
+  const coarse = new Uint8Array(counts.length);
+  for (let c = 0; c < coarse.length; c++) coarse[c] = 2 * counts[c] >= totals[c] ? 1 : 0;
+  const closed = closeMm(coarse, coarseDims, spacingMm.map((s, a) => s * factor[a]) as Vec3, radiusMm);
+  const out = new Uint8Array(mask.length);
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++) {
+      const row = ck[k] + cj[j];
+      for (let i = 0; i < nx; i++, o++) out[o] = mask[o] || closed[row + ci[i]] ? 1 : 0;
+    }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
 import type { LabelMap, Volume } from '../../../electron/engine/imaging/volume.js';
-import { closeMm, dilateMm, erodeMm, squaredDistanceToFeatures } from '../../../electron/engine/segmentation/distance-transform.js';
+import { closeMm, closeMmCoarse, dilateMm, erodeMm, squaredDistanceToFeatures } from '../../../electron/engine/segmentation/distance-transform.js';
 import { fillHoles3d, labelComponents } from '../../../electron/engine/segmentation/components.js';
 import { MaskEditor, SOLID_THRESHOLD_HU, dice, longestAxialDiameter, measureNodule } from '../../../electron/engine/segmentation/index.js';
 import { solidComponent } from '../../../electron/engine/segmentation/solid-component.js';
@@ -222,6 +222,45 @@ describe('morphology', () => {
       for (const p of points) best = Math.min(best, ((v[0] - p[0]) * spacing[0]) ** 2 + ((v[1] - p[1]) * spacing[1]) ** 2 + ((v[2] - p[2]) * spacing[2]) ** 2);
       expect(d[o]).toBeCloseTo(best, 9);
     }
+  });
+
+  it('a large closing on the coarsened grid keeps the mask and matches the exact closing up to its surface', () => {
+    // Lung with a 14 mm-deep, 10 mm-wide bite (a tumour against the chest wall) on a 0.7 × 0.7 × 1 mm grid.
+    const dims: Vec3 = [80, 80, 40];
+    const spacing: Vec3 = [0.7, 0.7, 1];
+    const lung = new Uint8Array(80 * 80 * 40);
+    for (let k = 0; k < 40; k++)
+      for (let j = 0; j < 80; j++)
+        for (let i = 0; i < 80; i++) {
+          const [x, y, z] = [i * 0.7, j * 0.7, k];
+          const bite = Math.hypot(x - 28, z - 20) < 5 && y > 56 - 14;
+          if (y < 42 + 14 && !bite) lung[i + 80 * (j + 80 * k)] = 1;
+        }
+    const exact = closeMm(lung, dims, spacing, 12);
+    const coarse = closeMmCoarse(lung, dims, spacing, 12);
+    lung.forEach((v, o) => {
+      if (v) expect(coarse[o]).toBe(1);
+    });
+    // The bite is bridged by both.
+    const inBite = 40 + 80 * (70 + 80 * 20);
+    expect(lung[inBite]).toBe(0);
+    expect(exact[inBite]).toBe(1);
+    expect(coarse[inBite]).toBe(1);
+    // Voxels where they differ lie within a coarse voxel (1.4 mm) of the exact closing's surface.
+    const grown = dilateMm(exact, dims, spacing, 0.71);
+    const surface2 = squaredDistanceToFeatures(
+      exact.map((v, o) => (v !== grown[o] ? 1 : 0)),
+      dims,
+      spacing,
+    );
+    let differing = 0;
+    exact.forEach((v, o) => {
+      if (v !== coarse[o]) {
+        differing++;
+        expect(surface2[o]).toBeLessThanOrEqual(1.5 ** 2);
+      }
+    });
+    expect(differing).toBeLessThan(0.01 * lung.length);
   });
 
   it('dilation and erosion by a ball in mm; closing bridges a gap narrower than the ball; holes fill', () => {
