@@ -5,7 +5,7 @@ import { uidFromSeed } from '../imaging/dicom/uid.js';
 import { writeNifti } from '../imaging/nifti.js';
 import type { LabelMap, Volume } from '../imaging/volume.js';
 import { SOLID_THRESHOLD_HU, longestAxialDiameter } from '../segmentation/measurements.js';
-import { solidComponent } from '../segmentation/solid-component.js';
+import { noduleBody, solidComponent } from '../segmentation/solid-component.js';
 import { type PhantomPatient, type RenderOptions, renderPatient } from './patient.js';
 import { centreProfile } from './scanner.js';
 
@@ -100,7 +100,7 @@ export async function writePatientFiles(p: PhantomPatient, outDir: string, optio
       voxels: rendered.hu,
     };
     const mask: LabelMap = { ...volume, voxels: rendered.mask };
-    measuredDiameter = +longestAxialDiameter(rendered.mask, rendered.grid).diameterMm.toFixed(1);
+    measuredDiameter = +longestAxialDiameter(noduleBody(rendered.mask, rendered.grid.dims, rendered.grid.spacingMm), rendered.grid).diameterMm.toFixed(1);
     // Measured as Hilum measures a segmented nodule, so the manifest's CTR is what a reader would record.
     const solid = solidComponent(rendered.mask, rendered.hu, rendered.grid.dims, rendered.grid.spacingMm, SOLID_THRESHOLD_HU);
     measuredSolid = +longestAxialDiameter(solid, rendered.grid).diameterMm.toFixed(1);

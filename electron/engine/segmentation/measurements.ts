@@ -1,7 +1,7 @@
 import type { ImageGrid } from '../imaging/grid.js';
 import { column, dot } from '../imaging/vec.js';
 import type { Volume } from '../imaging/volume.js';
-import { solidComponent } from './solid-component.js';
+import { noduleBody, solidComponent } from './solid-component.js';
 
 /** Default HU above which tumour tissue counts as solid (consolidation) for the CTR. */
 export const SOLID_THRESHOLD_HU = -300;
@@ -9,7 +9,7 @@ export const SOLID_THRESHOLD_HU = -300;
 export interface NoduleMeasurements {
   voxelCount: number;
   volumeMl: number;
-  /** Longest in-plane diameter over all axial slices, edge to edge (mm), and the slice it is on. */
+  /** Longest in-plane diameter of the nodule's body (spicules excluded) over all axial slices, edge to edge (mm), and its slice. */
   longestAxialDiameterMm: number;
   longestAxialSlice: number;
   /** Longest axial diameter of the solid component (voxels ≥ solidThresholdHu, see solid-component.ts) (mm). */
@@ -23,8 +23,8 @@ export interface NoduleMeasurements {
 /**
  * Volume, longest axial diameter, solid-component diameter and CTR of a mask on a CT, the way a
  * radiologist measures them: the longest line within any axial slice, edge to edge (the convex
- * hull of the pixels' corners), and the same for the solid component (solid-component.ts: the
- * consolidation without spicules and vessels).
+ * hull of the pixels' corners), of the nodule's body (spicules excluded) and of its solid component
+ * (the consolidation without spicules and vessels); see solid-component.ts.
  */
 export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGrid, solidThresholdHu = SOLID_THRESHOLD_HU): NoduleMeasurements {
   const voxelMl = (grid.spacingMm[0] * grid.spacingMm[1] * grid.spacingMm[2]) / 1000;
@@ -35,7 +35,7 @@ export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGr
     count++;
     if (ct) huSum += ct.voxels[i];
   }
-  const total = longestAxialDiameter(mask, grid);
+  const total = longestAxialDiameter(noduleBody(mask, grid.dims, grid.spacingMm), grid);
   const solidD = ct ? longestAxialDiameter(solidComponent(mask, ct.voxels, grid.dims, grid.spacingMm, solidThresholdHu), grid).diameterMm : 0;
   return {
     voxelCount: count,

@@ -18,7 +18,7 @@ const MAX_SOLID_OUTSIDE_CONTACT = 0.3;
  * voxels at or above the solid threshold, opened with a 1 mm ball (thin spicules, vessels and
  * strands are not consolidation; larger balls in turn while nothing qualifies), then the largest
  * 26-connected piece that is neither a tube
- * (compactness < 0.15) nor a vessel passing through (more than 30 % of its surface faces solid
+ * (compactness < 0.15) nor, unless it holds the nodule's centre, a vessel passing through (more than 30 % of its surface faces solid
  * tissue outside the mask; consolidation meets aerated lung or is enclosed by ground glass, and a
  * solid nodule's contact with vessels and pleura measured 17–21 % on phantoms, a vessel crossing
  * ground glass 37–46 %). When the opening leaves nothing (a solid part under 2 mm across), the same choice
@@ -28,9 +28,17 @@ export function solidComponent(mask: Uint8Array, hu: ArrayLike<number>, dims: Ve
   const [nx, ny, nz] = dims;
   const lo: Vec3 = [nx, ny, nz];
   const hi: Vec3 = [-1, -1, -1];
+  const centroid: Vec3 = [0, 0, 0];
+  let maskCount = 0;
   for (let k = 0, o = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, o++)
+      for (let i = 0; i < nx; i++, o++) {
+        if (mask[o]) {
+          centroid[0] += i;
+          centroid[1] += j;
+          centroid[2] += k;
+          maskCount++;
+        }
         if (mask[o] && hu[o] >= thresholdHu) {
           if (i < lo[0]) lo[0] = i;
           if (i > hi[0]) hi[0] = i;
@@ -39,6 +47,7 @@ export function solidComponent(mask: Uint8Array, hu: ArrayLike<number>, dims: Ve
           if (k < lo[2]) lo[2] = k;
           if (k > hi[2]) hi[2] = k;
         }
+      }
   const out = new Uint8Array(mask.length);
   if (hi[0] < 0) return out;
   // The box with one voxel more on every side, so the erosion sees a boundary and contacts can be read.
@@ -59,7 +68,10 @@ export function solidComponent(mask: Uint8Array, hu: ArrayLike<number>, dims: Ve
         solidOutside[q] = !mask[o] && hu[o] >= thresholdHu ? 1 : 0;
         solid[q] = mask[o] && hu[o] >= thresholdHu && i > 0 && j > 0 && k > 0 && i < box[0] - 1 && j < box[1] - 1 && k < box[2] - 1 ? 1 : 0;
       }
-  const context = { dims: box, spacingMm, inMask, solidOutside };
+  // The nodule's centre in the box (−1 when the solid part's box does not reach it).
+  const c = centroid.map((v, a) => Math.round(v / maskCount) - lo[a] + 1);
+  const centre = c.every((v, a) => v >= 0 && v < box[a]) ? c[0] + box[0] * (c[1] + box[1] * c[2]) : -1;
+  const context = { dims: box, spacingMm, inMask, solidOutside, centre };
   let kept: Uint8Array = new Uint8Array(size);
   // Solid tissue just outside the mask takes part in the opening, so a vessel that leaves the mask
   // keeps its contact with the outside instead of being eroded away from it.
@@ -81,6 +93,8 @@ interface BoxContext {
   spacingMm: Vec3;
   inMask: Uint8Array;
   solidOutside: Uint8Array;
+  /** Box index of the nodule's centroid, or −1. */
+  centre: number;
 }
 
 /** The largest 26-connected piece that is compact and does not continue outside the mask (empty when none is). */
@@ -123,10 +137,50 @@ function largestConsolidation(pieces: Uint8Array, box: BoxContext): Uint8Array {
   let keep = 0;
   for (let l = 1; l < count; l++) {
     const compactness = (sizes[l] * voxelMm3) / ((4 / 3) * Math.PI * (reach[l] + halfVoxel) ** 3);
-    const continuesOutside = solidContacts[l] > MAX_SOLID_OUTSIDE_CONTACT * faces[l];
+    // The piece at the nodule's centre is its consolidation whatever touches it.
+    const continuesOutside = labels[box.centre] !== l && solidContacts[l] > MAX_SOLID_OUTSIDE_CONTACT * faces[l];
     if (compactness >= MIN_SOLID_COMPACTNESS && !continuesOutside && sizes[l] > (sizes[keep] ?? 0)) keep = l;
   }
   const out = new Uint8Array(pieces.length);
   if (keep) for (let o = 0; o < labels.length; o++) out[o] = labels[o] === keep ? 1 : 0;
+  return out;
+}
+
+/**
+ * The nodule's body: the mask opened with a 1 mm ball, so spicules and thin strands do not lengthen
+ * its measured diameter (the same rule as for the solid component, so a solid nodule's CTR is 1).
+ * A nodule too thin to survive the opening is its own body. Works on the mask's bounding box.
+ */
+export function noduleBody(mask: Uint8Array, dims: Vec3, spacingMm: Vec3): Uint8Array {
+  const [nx, ny, nz] = dims;
+  const lo: Vec3 = [nx, ny, nz];
+  const hi: Vec3 = [-1, -1, -1];
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, o++)
+        if (mask[o]) {
+          if (i < lo[0]) lo[0] = i;
+          if (i > hi[0]) hi[0] = i;
+          if (j < lo[1]) lo[1] = j;
+          if (j > hi[1]) hi[1] = j;
+          if (k < lo[2]) lo[2] = k;
+          if (k > hi[2]) hi[2] = k;
+        }
+  if (hi[0] < 0) return new Uint8Array(mask.length);
+  const box: Vec3 = [hi[0] - lo[0] + 3, hi[1] - lo[1] + 3, hi[2] - lo[2] + 3];
+  const inBox = new Uint8Array(box[0] * box[1] * box[2]);
+  const full = (i: number, j: number, k: number) => lo[0] - 1 + i + nx * (lo[1] - 1 + j + ny * (lo[2] - 1 + k));
+  for (let k = 1; k < box[2] - 1; k++)
+    for (let j = 1; j < box[1] - 1; j++) for (let i = 1; i < box[0] - 1; i++) inBox[i + box[0] * (j + box[1] * k)] = mask[full(i, j, k)] ? 1 : 0;
+  const r = SOLID_OPENING_RADII_MM[0];
+  const opened = dilateMm(erodeMm(inBox, box, spacingMm, r), box, spacingMm, r);
+  if (!opened.some((v, q) => v && inBox[q])) return Uint8Array.from(mask, (v) => (v ? 1 : 0));
+  const out = new Uint8Array(mask.length);
+  for (let k = 1; k < box[2] - 1; k++)
+    for (let j = 1; j < box[1] - 1; j++)
+      for (let i = 1; i < box[0] - 1; i++) {
+        const q = i + box[0] * (j + box[1] * k);
+        if (opened[q] && inBox[q]) out[full(i, j, k)] = 1;
+      }
   return out;
 }
