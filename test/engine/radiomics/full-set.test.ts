@@ -3,6 +3,7 @@ import { extractRadiomics } from '../../../electron/engine/radiomics/extractor.j
 import { FEATURE_CLASSES } from '../../../electron/engine/radiomics/feature-names.js';
 import { createRadiomicsPool } from '../../../electron/engine/radiomics/pool.js';
 import { parseParameters } from '../../../electron/engine/radiomics/settings.js';
+import { renderPatient, samplePatient } from '../../../electron/engine/phantom/index.js';
 import { syntheticNodule } from './synthetic-nodule.js';
 
 /**
@@ -61,5 +62,21 @@ describe('full PyRadiomics set on a synthetic 30 mm lung nodule', () => {
     const threaded = await extractRadiomics({ caseId: 'nodule-30mm', image: nodule.image, mask: nodule.mask }, { params, pool });
     expect(threaded.features).toEqual(inline.features);
     expect(Object.keys(threaded.features)).toEqual(Object.keys(inline.features));
+  });
+
+  it('gives the same 1130 finite features on a spiculated phantom lung nodule in its CT (generator and ground-truth mask)', async () => {
+    const patient = samplePatient('radiomics-full-set', 'R0001', 'A', { kind: 'part-solid', diameterMm: 24 });
+    const rendered = renderPatient(patient);
+    const grid = { dims: rendered.grid.dims, spacingMm: rendered.grid.spacingMm, originLps: rendered.grid.originLps, direction: rendered.grid.direction };
+    const result = await extractRadiomics(
+      { caseId: 'phantom-R0001', image: { ...grid, voxels: rendered.hu }, mask: { ...grid, voxels: rendered.mask } },
+      { params, pool },
+    );
+    const values = Object.values(result.features);
+    expect(values).toHaveLength(1130);
+    expect(values.filter((v) => !Number.isFinite(v))).toEqual([]);
+    // Part-solid: its mean lies between ground glass and soft tissue.
+    expect(result.features.original_firstorder_Mean).toBeGreaterThan(-650);
+    expect(result.features.original_firstorder_Mean).toBeLessThan(0);
   });
 });
