@@ -25,51 +25,24 @@ const MAX_SOLID_OUTSIDE_CONTACT = 0.3;
  * is made before opening. Works on the mask's bounding box: it costs the nodule's size, not the image's.
  */
 export function solidComponent(mask: Uint8Array, hu: ArrayLike<number>, dims: Vec3, spacingMm: Vec3, thresholdHu: number): Uint8Array {
-  const [nx, ny, nz] = dims;
-  const lo: Vec3 = [nx, ny, nz];
-  const hi: Vec3 = [-1, -1, -1];
-  const centroid: Vec3 = [0, 0, 0];
-  let maskCount = 0;
-  for (let k = 0, o = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, o++) {
-        if (mask[o]) {
-          centroid[0] += i;
-          centroid[1] += j;
-          centroid[2] += k;
-          maskCount++;
-        }
-        if (mask[o] && hu[o] >= thresholdHu) {
-          if (i < lo[0]) lo[0] = i;
-          if (i > hi[0]) hi[0] = i;
-          if (j < lo[1]) lo[1] = j;
-          if (j > hi[1]) hi[1] = j;
-          if (k < lo[2]) lo[2] = k;
-          if (k > hi[2]) hi[2] = k;
-        }
-      }
   const out = new Uint8Array(mask.length);
-  if (hi[0] < 0) return out;
-  // The box with one voxel more on every side, so the erosion sees a boundary and contacts can be read.
-  const box: Vec3 = [hi[0] - lo[0] + 3, hi[1] - lo[1] + 3, hi[2] - lo[2] + 3];
-  const size = box[0] * box[1] * box[2];
-  const fullIndex = new Int32Array(size).fill(-1);
+  const region = paddedBox(dims, (o) => mask[o] !== 0 && hu[o] >= thresholdHu);
+  if (!region) return out;
+  const { lo, dims: box, fullIndex } = region;
+  const size = fullIndex.length;
   const inMask = new Uint8Array(size);
   const solidOutside = new Uint8Array(size);
   const solid = new Uint8Array(size);
-  for (let k = 0, q = 0; k < box[2]; k++)
-    for (let j = 0; j < box[1]; j++)
-      for (let i = 0; i < box[0]; i++, q++) {
-        const [a, b, c] = [lo[0] - 1 + i, lo[1] - 1 + j, lo[2] - 1 + k];
-        if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
-        const o = a + nx * (b + ny * c);
-        fullIndex[q] = o;
-        inMask[q] = mask[o] ? 1 : 0;
-        solidOutside[q] = !mask[o] && hu[o] >= thresholdHu ? 1 : 0;
-        solid[q] = mask[o] && hu[o] >= thresholdHu && i > 0 && j > 0 && k > 0 && i < box[0] - 1 && j < box[1] - 1 && k < box[2] - 1 ? 1 : 0;
-      }
+  for (let q = 0; q < size; q++) {
+    const o = fullIndex[q];
+    if (o < 0) continue;
+    inMask[q] = mask[o] ? 1 : 0;
+    solidOutside[q] = !mask[o] && hu[o] >= thresholdHu ? 1 : 0;
+    solid[q] = mask[o] && hu[o] >= thresholdHu && region.interior(q) ? 1 : 0;
+  }
+  const centroid = maskCentroid(mask, dims);
   // The nodule's centre in the box (−1 when the solid part's box does not reach it).
-  const c = centroid.map((v, a) => Math.round(v / maskCount) - lo[a] + 1);
+  const c = centroid.map((v, a) => Math.round(v) - lo[a] + 1);
   const centre = c.every((v, a) => v >= 0 && v < box[a]) ? c[0] + box[0] * (c[1] + box[1] * c[2]) : -1;
   const context = { dims: box, spacingMm, inMask, solidOutside, centre };
   let kept: Uint8Array = new Uint8Array(size);
@@ -152,13 +125,32 @@ function largestConsolidation(pieces: Uint8Array, box: BoxContext): Uint8Array {
  * A nodule too thin to survive the opening is its own body. Works on the mask's bounding box.
  */
 export function noduleBody(mask: Uint8Array, dims: Vec3, spacingMm: Vec3): Uint8Array {
+  const region = paddedBox(dims, (o) => mask[o] !== 0);
+  if (!region) return new Uint8Array(mask.length);
+  const { dims: box, fullIndex } = region;
+  const inBox = new Uint8Array(fullIndex.length);
+  for (let q = 0; q < inBox.length; q++) inBox[q] = fullIndex[q] >= 0 && region.interior(q) && mask[fullIndex[q]] ? 1 : 0;
+  const r = SOLID_OPENING_RADII_MM[0];
+  const opened = dilateMm(erodeMm(inBox, box, spacingMm, r), box, spacingMm, r);
+  if (!opened.some((v, q) => v && inBox[q])) return Uint8Array.from(mask, (v) => (v ? 1 : 0));
+  const out = new Uint8Array(mask.length);
+  for (let q = 0; q < inBox.length; q++) if (opened[q] && inBox[q]) out[fullIndex[q]] = 1;
+  return out;
+}
+
+/**
+ * The bounding box of the voxels `select` picks, one voxel larger on every side (so an erosion
+ * sees a boundary and a piece's neighbours can be read), with each box voxel's index in the image
+ * (−1 outside it); null when nothing is selected.
+ */
+function paddedBox(dims: Vec3, select: (index: number) => boolean): { lo: Vec3; dims: Vec3; fullIndex: Int32Array; interior: (q: number) => boolean } | null {
   const [nx, ny, nz] = dims;
   const lo: Vec3 = [nx, ny, nz];
   const hi: Vec3 = [-1, -1, -1];
   for (let k = 0, o = 0; k < nz; k++)
     for (let j = 0; j < ny; j++)
       for (let i = 0; i < nx; i++, o++)
-        if (mask[o]) {
+        if (select(o)) {
           if (i < lo[0]) lo[0] = i;
           if (i > hi[0]) hi[0] = i;
           if (j < lo[1]) lo[1] = j;
@@ -166,21 +158,37 @@ export function noduleBody(mask: Uint8Array, dims: Vec3, spacingMm: Vec3): Uint8
           if (k < lo[2]) lo[2] = k;
           if (k > hi[2]) hi[2] = k;
         }
-  if (hi[0] < 0) return new Uint8Array(mask.length);
+  if (hi[0] < 0) return null;
   const box: Vec3 = [hi[0] - lo[0] + 3, hi[1] - lo[1] + 3, hi[2] - lo[2] + 3];
-  const inBox = new Uint8Array(box[0] * box[1] * box[2]);
-  const full = (i: number, j: number, k: number) => lo[0] - 1 + i + nx * (lo[1] - 1 + j + ny * (lo[2] - 1 + k));
-  for (let k = 1; k < box[2] - 1; k++)
-    for (let j = 1; j < box[1] - 1; j++) for (let i = 1; i < box[0] - 1; i++) inBox[i + box[0] * (j + box[1] * k)] = mask[full(i, j, k)] ? 1 : 0;
-  const r = SOLID_OPENING_RADII_MM[0];
-  const opened = dilateMm(erodeMm(inBox, box, spacingMm, r), box, spacingMm, r);
-  if (!opened.some((v, q) => v && inBox[q])) return Uint8Array.from(mask, (v) => (v ? 1 : 0));
-  const out = new Uint8Array(mask.length);
-  for (let k = 1; k < box[2] - 1; k++)
-    for (let j = 1; j < box[1] - 1; j++)
-      for (let i = 1; i < box[0] - 1; i++) {
-        const q = i + box[0] * (j + box[1] * k);
-        if (opened[q] && inBox[q]) out[full(i, j, k)] = 1;
+  const fullIndex = new Int32Array(box[0] * box[1] * box[2]).fill(-1);
+  for (let k = 0, q = 0; k < box[2]; k++)
+    for (let j = 0; j < box[1]; j++)
+      for (let i = 0; i < box[0]; i++, q++) {
+        const [a, b, c] = [lo[0] - 1 + i, lo[1] - 1 + j, lo[2] - 1 + k];
+        if (a >= 0 && b >= 0 && c >= 0 && a < nx && b < ny && c < nz) fullIndex[q] = a + nx * (b + ny * c);
       }
-  return out;
+  const interior = (q: number) => {
+    const i = q % box[0];
+    const j = Math.floor(q / box[0]) % box[1];
+    const k = Math.floor(q / (box[0] * box[1]));
+    return i > 0 && j > 0 && k > 0 && i < box[0] - 1 && j < box[1] - 1 && k < box[2] - 1;
+  };
+  return { lo, dims: box, fullIndex, interior };
+}
+
+/** Mean voxel index of a mask (its centroid in index space). */
+function maskCentroid(mask: Uint8Array, dims: Vec3): Vec3 {
+  const [nx, ny, nz] = dims;
+  const sum: Vec3 = [0, 0, 0];
+  let count = 0;
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, o++)
+        if (mask[o]) {
+          sum[0] += i;
+          sum[1] += j;
+          sum[2] += k;
+          count++;
+        }
+  return sum.map((v) => v / Math.max(1, count)) as Vec3;
 }
