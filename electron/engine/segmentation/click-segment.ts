@@ -65,7 +65,7 @@ export function segmentNodule(ct: Volume, options: ClickSegmentOptions): ClickSe
   // variants are tried — rays that treat long solid runs as vessels, the centre held at the
   // click — and the most compact result that holds the click is kept.
   const modes: Mode[] = ['default', 'vessel-aware', 'anchored', 'tight'];
-  const results: { result: ClickSegmentResult; mode: Mode; score: number }[] = [];
+  const results: { result: Unmeasured; mode: Mode; score: number }[] = [];
   let firstError: unknown = null;
   const shared: SharedWork = { roi: null, closings: new Map() };
   for (const mode of modes) {
@@ -88,8 +88,11 @@ export function segmentNodule(ct: Volume, options: ClickSegmentOptions): ClickSe
       severity: 'info',
       message: `the first result was not a compact nodule holding the click; the ${best.mode} variant was kept`,
     });
-  return best.result;
+  // Measured once, for the result kept.
+  return { ...best.result, measurements: measureNodule(best.result.mask.voxels, ct, ct) };
 }
+
+type Unmeasured = Omit<ClickSegmentResult, 'measurements'>;
 
 /** Above this compactness the first result is accepted without trying the variants. */
 const GOOD_COMPACTNESS = 0.55;
@@ -148,7 +151,7 @@ interface SharedWork {
   closings: Map<number, Uint8Array>;
 }
 
-function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, shared: SharedWork): ClickSegmentResult {
+function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, shared: SharedWork): Unmeasured {
   const findings: Finding[] = [];
   const maxDiameter = options.maxDiameterMm ?? 40;
   const seed = seedVoxel(ct, options.seed);
@@ -243,8 +246,8 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   const chosen = bounded.length
     ? bounded.reduce((a, b) => (b.blob.radiusMm > a.blob.radiusMm ? b : a))
     : candidates.reduce((a, b) => (b.blob.lungEndedFraction > a.blob.lungEndedFraction ? b : a));
-  // A nodule is seen from inside as tissue ending mostly in aerated lung (≥ 0.32 of the rays over
-  // 100 phantom nodules of every kind); tissue whose rays almost all end elsewhere is chest wall or
+  // A nodule is seen from inside as tissue ending mostly in aerated lung (the lowest over the 100
+  // acceptance nodules of every kind was 0.32 when this limit was set); tissue whose rays almost all end elsewhere is chest wall or
   // mediastinum that the closing took in at the edge of the image. In a single-slice image the rays
   // that leave the slice say nothing either way, so only those that ended in it count.
   const singleSlice = ct.dims.some((d) => d === 1);
@@ -373,7 +376,6 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     centreVoxel: roi.voxel(centre),
     radiusMm: radius,
     thresholds: { parenchymaHu: parenchyma, lowHu, highHu, openingRadiusMm: openingRadius, closingRadiusMm: closingRadius },
-    measurements: measureNodule(full, ct, ct),
     findings,
   };
 }
