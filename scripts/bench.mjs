@@ -2,11 +2,13 @@
 import { runImagingBench } from './bench/imaging.mjs';
 import { runRadiomicsBench } from './bench/radiomics.mjs';
 import { runPhantomBench } from './bench/phantom.mjs';
+import { runDeepBench } from './bench/deep.mjs';
 
 const suites = [
   ['imaging', runImagingBench],
   ['radiomics', runRadiomicsBench],
   ['phantom', runPhantomBench],
+  ['deep', runDeepBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of suites) {

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { engineVersion } from '../engine/core/version.js';
 import { registerConvert } from './commands/convert.js';
+import { registerDeep } from './commands/deep.js';
+import { registerDeepBags } from './commands/deep-bags.js';
 import { registerDemo } from './commands/demo.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPhantom } from './commands/phantom.js';
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<number> {
   registerSegment(program);
   registerPhantom(program);
   registerRadiomics(program);
+  registerDeep(program);
+  registerDeepBags(program);
   try {
     await program.parseAsync(argv);
     return 0;

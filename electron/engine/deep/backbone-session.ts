@@ -1,0 +1,132 @@
+import * as ort from 'onnxruntime-node';
+import { HilumError } from '../core/errors.js';
+import type { Backbone } from './model-card.js';
+import type { SliceBag } from './sampler.js';
+
+export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
+
+/** Providers worth trying on this platform, fastest first; the CPU is always last. */
+export function defaultProviders(platform: NodeJS.Platform = process.platform): ExecutionProvider[] {
+  if (platform === 'win32') return ['cuda', 'dml', 'cpu'];
+  if (platform === 'darwin') return ['coreml', 'cpu'];
+  return ['cuda', 'cpu'];
+}
+
+export interface ProviderAttempt {
+  provider: ExecutionProvider;
+  ok: boolean;
+  /** Why a provider was not used (it failed to start, or its smoke run disagreed with the reference). */
+  reason?: string;
+  seconds: number;
+}
+
+export interface BackboneSession {
+  backbone: Backbone;
+  session: ort.InferenceSession;
+  provider: ExecutionProvider;
+  attempts: ProviderAttempt[];
+  /** Set when a GPU provider was tried and not used: what to tell the user. */
+  gpuNotice: string | null;
+}
+
+/** Largest difference from the training recipe's reference outputs a provider may show. */
+export const REFERENCE_TOLERANCE = 1e-4;
+
+/**
+ * Opens the backbone with the first provider that both starts and reproduces the reference outputs
+ * (max |Δ| ≤ 1e-4 on logits and features): an unavailable provider, or one that silently computes
+ * something else, falls back to the next, and every attempt is recorded. ONNX Runtime itself
+ * refuses to fall back node by node to the CPU inside a GPU session (disable_cpu_ep_fallback), so
+ * "cuda" really means the GPU ran it.
+ */
+export async function openBackbone(backbone: Backbone, providers: ExecutionProvider[] = defaultProviders(), threads = 1): Promise<BackboneSession> {
+  // Failures reach the caller as exceptions (and into `attempts`); the native log would print them again.
+  ort.env.logLevel = 'fatal';
+  const attempts: ProviderAttempt[] = [];
+  for (const provider of providers) {
+    const started = performance.now();
+    let session: ort.InferenceSession | null = null;
+    try {
+      session = await ort.InferenceSession.create(backbone.onnxBytes, {
+        executionProviders: [provider],
+        intraOpNumThreads: threads,
+        interOpNumThreads: 1,
+        graphOptimizationLevel: 'all',
+        // A provider that cannot start is reported in `attempts`; ONNX Runtime's own log would only repeat it.
+        logSeverityLevel: provider === 'cpu' ? 2 : 4,
+        extra: provider === 'cpu' ? {} : { session: { disable_cpu_ep_fallback: '1' } },
+      });
+      const difference = await referenceDifference(session, backbone);
+      if (!(difference <= REFERENCE_TOLERANCE))
+        throw new Error(`its outputs differ from the reference by ${difference.toExponential(2)} (> ${REFERENCE_TOLERANCE})`);
+      attempts.push({ provider, ok: true, seconds: (performance.now() - started) / 1000 });
+      const gpuTried = attempts.filter((a) => !a.ok && a.provider !== 'cpu');
+      const gpuNotice =
+        provider === 'cpu' && gpuTried.length
+          ? `GPU inference was not used (${gpuTried.map((a) => `${a.provider}: ${a.reason}`).join('; ')}); the CPU ran the model`
+          : null;
+      return { backbone, session, provider, attempts, gpuNotice };
+    } catch (error) {
+      await session?.release();
+      attempts.push({ provider, ok: false, reason: firstLine((error as Error).message), seconds: (performance.now() - started) / 1000 });
+    }
+  }
+  throw new HilumError({
+    code: 'NO_EXECUTION_PROVIDER',
+    message: `no execution provider could run ${backbone.card.name}: ${attempts.map((a) => `${a.provider}: ${a.reason}`).join('; ')}`,
+  });
+}
+
+export interface BagInference {
+  logits: number[];
+  probabilities: number[];
+  features: Float32Array[];
+  provider: ExecutionProvider;
+  seconds: number;
+}
+
+/** Runs every slice of a bag through the backbone (one batch). */
+export async function inferBag(open: BackboneSession, bag: Pick<SliceBag, 'data' | 'shape'>): Promise<BagInference> {
+  const { card } = open.backbone;
+  const [n, c, h, w] = bag.shape;
+  if (c !== card.input.channels || h !== card.input.height || w !== card.input.width)
+    throw new HilumError({
+      code: 'BAG_SHAPE_MISMATCH',
+      message: `the bag's slices are ${c}×${h}×${w}; ${card.name} takes ${card.input.channels}×${card.input.height}×${card.input.width}`,
+    });
+  const started = performance.now();
+  const { logits, features } = await run(open.session, open.backbone, bag.data, bag.shape);
+  const featureLength = features.length / n;
+  return {
+    logits: [...logits],
+    probabilities: [...logits].map((z) => 1 / (1 + Math.exp(-z))),
+    features: Array.from({ length: n }, (_, s) => features.slice(s * featureLength, (s + 1) * featureLength)),
+    provider: open.provider,
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
+async function run(session: ort.InferenceSession, backbone: Backbone, data: Float32Array, shape: readonly number[]) {
+  const [logitName, featureName] = backbone.card.onnx.outputs;
+  const out = await session.run({ [backbone.card.onnx.input]: new ort.Tensor('float32', data, [...shape]) });
+  return { logits: out[logitName].data as Float32Array, features: out[featureName].data as Float32Array };
+}
+
+async function referenceDifference(session: ort.InferenceSession, backbone: Backbone): Promise<number> {
+  const { reference } = backbone;
+  const { logits, features } = await run(session, backbone, Float32Array.from(reference.input), reference.shape);
+  let worst = 0;
+  reference.logit.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - logits[i]))));
+  const length = reference.features[0].length;
+  reference.features.forEach((row, s) => row.forEach((v, f) => (worst = Math.max(worst, Math.abs(v - features[s * length + f])))));
+  return Number.isFinite(worst) ? worst : Infinity;
+}
+
+function firstLine(text: string): string {
+  // ONNX Runtime's messages carry ANSI colour codes and long native traces.
+  // eslint-disable-next-line no-control-regex
+  return text
+    .replace(/\u001b\[[0-9;]*m/g, '')
+    .split('\n')[0]
+    .slice(0, 300);
+}

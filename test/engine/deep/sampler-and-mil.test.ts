@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { HilumError } from '../../../electron/engine/core/errors.js';
+import { DEFAULT_BAG_CONFIG, parseBagConfig } from '../../../electron/engine/deep/bag-config.js';
+import { fitMil, transformMil } from '../../../electron/engine/deep/mil.js';
+import { sampleBag } from '../../../electron/engine/deep/sampler.js';
+import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
+import type { LabelMap, Volume } from '../../../electron/engine/imaging/volume.js';
+
+/** A CT of −850 HU lung with an ellipsoidal +40 HU tumour (semi-axes in mm) centred at the origin. */
+function phantom(semiAxesMm: Vec3, spacingMm: Vec3 = [0.7, 0.7, 1.25], dims: Vec3 = [80, 80, 40]) {
+  const n = dims[0] * dims[1] * dims[2];
+  const originLps = dims.map((d, a) => (-(d - 1) * spacingMm[a]) / 2) as Vec3;
+  const grid = { dims, spacingMm, originLps, direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as LabelMap['direction'] };
+  const ct: Volume = { ...grid, voxels: new Int16Array(n).fill(-850) };
+  const mask: LabelMap = { ...grid, voxels: new Uint8Array(n) };
+  for (let k = 0, o = 0; k < dims[2]; k++)
+    for (let j = 0; j < dims[1]; j++)
+      for (let i = 0; i < dims[0]; i++, o++) {
+        const p = [originLps[0] + i * spacingMm[0], originLps[1] + j * spacingMm[1], originLps[2] + k * spacingMm[2]];
+        if (p.reduce((s, x, a) => s + (x / semiAxesMm[a]) ** 2, 0) <= 1) {
+          ct.voxels[o] = 40;
+          mask.voxels[o] = 1;
+        }
+      }
+  return { ct, mask };
+}
+
+describe('2.5D bag sampler', () => {
+  it('cuts the largest slice and its ±1, ±2, ±4 mm neighbours, centred on the tumour, windowed into normalised channels', () => {
+    const { ct, mask } = phantom([8, 6, 10]);
+    const bag = sampleBag(ct, mask, DEFAULT_BAG_CONFIG);
+    expect(bag.shape).toEqual([7, 3, 64, 64]);
+    expect(bag.data).toHaveLength(7 * 3 * 64 * 64);
+    expect(bag.slices.map((s) => s.offset)).toEqual([-4, -2, -1, 0, 1, 2, 4]);
+    expect(bag.slices.every((s) => !s.clamped)).toBe(true);
+    // The largest cross-section of the ellipsoid is its equator: π·8·6 mm².
+    expect(bag.largestAreaMm2).toBeGreaterThan(0.9 * Math.PI * 48);
+    expect(bag.largestAreaMm2).toBeLessThan(1.1 * Math.PI * 48);
+    const centre = bag.slices[3].centreLps;
+    centre.forEach((v) => expect(Math.abs(v)).toBeLessThan(0.75));
+    // Crop: the widest extent (20 mm along z, 16 mm in-plane) plus 10 mm on each side.
+    expect(bag.cropSideMm).toBeGreaterThan(39);
+    expect(bag.cropSideMm).toBeLessThan(42);
+    // Centre pixel of the middle slice is tumour (+40 HU), the corner is lung (−850 HU), per window.
+    const size = 64;
+    const at = (slice: number, channel: number, row: number, col: number) => bag.data[((slice * 3 + channel) * size + row) * size + col];
+    DEFAULT_BAG_CONFIG.windows.forEach(([lo, hi], c) => {
+      const expected = (hu: number) => (Math.min(1, Math.max(0, (hu - lo) / (hi - lo))) - 0.5) / 0.25;
+      expect(at(3, c, 32, 32)).toBeCloseTo(expected(40), 4);
+      expect(at(3, c, 0, 0)).toBeCloseTo(expected(-850), 4);
+    });
+  });
+
+  it('clamps offsets beyond a thin tumour to its edge and says so', () => {
+    const { ct, mask } = phantom([8, 8, 2.5]);
+    const bag = sampleBag(ct, mask, DEFAULT_BAG_CONFIG);
+    const used = bag.slices.map((s) => s.usedOffset);
+    expect(Math.max(...used) - Math.min(...used)).toBeLessThan(bag.tumourSlices);
+    expect(bag.slices.filter((s) => s.clamped).map((s) => Math.abs(s.offset))).toEqual([4, 4]);
+    expect(bag.findings.map((f) => f.code)).toContain('BAG_OFFSETS_CLAMPED');
+  });
+
+  it('coronal and sagittal planes through the centroid; the largest piece of a mask with several, or the one asked for', () => {
+    const { ct, mask } = phantom([6, 6, 6]);
+    // A second, smaller piece far from the first.
+    for (let k = 2; k < 5; k++) for (let j = 2; j < 5; j++) for (let i = 2; i < 5; i++) mask.voxels[i + 80 * (j + 80 * k)] = 1;
+    const config = parseBagConfig({ ...DEFAULT_BAG_CONFIG, planes: ['coronal', 'sagittal'] });
+    const bag = sampleBag(ct, mask, config);
+    expect(bag.shape[0]).toBe(9);
+    expect(bag.slices.slice(7).map((s) => s.plane)).toEqual(['coronal', 'sagittal']);
+    expect(bag.components).toBe(2);
+    expect(bag.findings.map((f) => f.code)).toContain('MASK_SEVERAL_COMPONENTS');
+    // A sphere looks the same from every side: the coronal crop centre is tumour.
+    const size = 64;
+    expect(bag.data[((7 * 3 + 1) * size + 32) * size + 32]).toBeCloseTo((Math.min(1, (40 + 160) / 400) - 0.5) / 0.25, 3);
+    const small = sampleBag(ct, mask, DEFAULT_BAG_CONFIG, { component: 1 });
+    expect(small.componentUsed).toBe(1);
+    expect(small.largestAreaMm2).toBeLessThan(bag.largestAreaMm2 / 10);
+  });
+
+  it('refuses an empty mask, a mask on another grid and an invalid configuration with named errors', () => {
+    const { ct, mask } = phantom([5, 5, 5]);
+    const code = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        if (error instanceof HilumError) return `${error.code}: ${error.message}`;
+        throw error;
+      }
+      return 'no error';
+    };
+    expect(code(() => sampleBag(ct, { ...mask, voxels: new Uint8Array(mask.voxels.length) }, DEFAULT_BAG_CONFIG))).toMatch(/^EMPTY_MASK/);
+    expect(code(() => sampleBag(ct, { ...mask, spacingMm: [0.8, 0.7, 1.25] }, DEFAULT_BAG_CONFIG))).toMatch(/^MASK_GEOMETRY_MISMATCH/);
+    expect(code(() => parseBagConfig({ ...DEFAULT_BAG_CONFIG, offsets: [1, 2] }))).toMatch(/INVALID_BAG_CONFIG: .*offsets must include 0/);
+    expect(code(() => parseBagConfig({ ...DEFAULT_BAG_CONFIG, windows: [[100, -100]], channelMean: [0], channelStd: [1] }))).toMatch(/high > low/);
+    expect(code(() => parseBagConfig({ ...DEFAULT_BAG_CONFIG, colour: true }))).toMatch(/INVALID_BAG_CONFIG/);
+  });
+});
+
+describe('multi-instance aggregation', () => {
+  const training = [
+    { probabilities: [0.1, 0.2, 0.15, 0.05] },
+    { probabilities: [0.8, 0.9, 0.7, 0.95] },
+    { probabilities: [0.4, 0.5, 0.45, 0.6] },
+    { probabilities: [0.3, 0.35, 0.2, 0.25] },
+  ];
+
+  it('PLH is the share of slices per probability bin; BoW words are training quantiles with smoothed IDF and L2 norm', () => {
+    const state = fitMil(training, { plhBins: 4, words: 4 });
+    // 16 training slices sorted: the 4th, 8th and 12th (0-based) are the word edges.
+    const sorted = training.flatMap((p) => p.probabilities).sort((a, b) => a - b);
+    expect(state.wordEdges).toEqual([sorted[4], sorted[8], sorted[12]]);
+    // Every word is used by some patients: df per word, idf = ln(5 / (1 + df)) + 1.
+    const wordOf = (p: number) => state.wordEdges.filter((e) => p >= e).length;
+    const df = [0, 1, 2, 3].map((w) => training.filter((t) => t.probabilities.some((p) => wordOf(p) === w)).length);
+    state.idf.forEach((v, w) => expect(v).toBeCloseTo(Math.log(5 / (1 + df[w])) + 1, 12));
+
+    const f = transformMil(state, { probabilities: [0.1, 0.3, 0.3, 1.0] });
+    expect([0, 1, 2, 3].map((b) => f[`mil_plh_bin0${b}`])).toEqual([0.25, 0.5, 0, 0.25]);
+    const tf = [0, 1, 2, 3].map((w) => [0.1, 0.3, 0.3, 1.0].filter((p) => wordOf(p) === w).length / 4);
+    const raw = tf.map((t, w) => t * state.idf[w]);
+    const norm = Math.hypot(...raw);
+    [0, 1, 2, 3].forEach((w) => expect(f[`mil_bow_word0${w}`]).toBeCloseTo(raw[w] / norm, 12));
+  });
+
+  it('pools slice features by mean and max under stable names; the state survives JSON; bad input is refused', () => {
+    const withFeatures = training.map((p, i) => ({ ...p, features: p.probabilities.map((x) => Float32Array.from([x, i, -x])) }));
+    const state = JSON.parse(JSON.stringify(fitMil(withFeatures))) as ReturnType<typeof fitMil>;
+    expect(state.featureLength).toBe(3);
+    const f = transformMil(state, { probabilities: [0.2, 0.6], features: [Float32Array.from([1, 2, 3]), Float32Array.from([3, 0, 5])] });
+    expect(f.deep_mean_000).toBe(2);
+    expect(f.deep_max_001).toBe(2);
+    expect(f.deep_mean_002).toBe(4);
+    expect(Object.keys(f).filter((k) => k.startsWith('mil_plh_'))).toHaveLength(10);
+    expect(Object.keys(f).filter((k) => k.startsWith('mil_bow_'))).toHaveLength(8);
+    expect(() => transformMil(state, { probabilities: [1.2] })).toThrow(/not in \[0, 1\]/);
+    expect(() => transformMil(state, { probabilities: [] })).toThrow(/no slice probabilities/);
+    expect(() => transformMil(state, { probabilities: [0.5], features: [Float32Array.from([1, 2])] })).toThrow(/fitted with 3/);
+  });
+});
