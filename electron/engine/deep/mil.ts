@@ -1,3 +1,4 @@
+import { Matrix, SingularValueDecomposition } from 'ml-matrix';
 import { HilumError } from '../core/errors.js';
 
 /**
@@ -10,7 +11,10 @@ import { HilumError } from '../core/errors.js';
  *   training); TF = count / slices, IDF = ln((1 + N) / (1 + df)) + 1 with N training patients and df
  *   those with the word (the smoothed form scikit-learn uses), and the TF-IDF vector is
  *   L2-normalised per patient.
- * - Deep features: the slice feature vectors pooled per patient by mean and by maximum.
+ * - Deep features: the slice feature vectors pooled per patient by mean and by maximum, and
+ *   optionally the mean-pooled vector projected on its first principal components, the basis
+ *   (training mean and right singular vectors of the centred training matrix, each signed so its
+ *   largest loading is positive) fitted on the training patients.
  *
  * Fitting (on the training cohort) and transforming are separate; the fitted state is plain JSON,
  * frozen into the model bundle.
@@ -23,6 +27,8 @@ export interface MilState {
   idf: number[];
   /** Length of the slice feature vectors the state was fitted with (0 when none). */
   featureLength: number;
+  /** Frozen PCA of the mean-pooled deep features, when asked for. */
+  pca?: { mean: number[]; components: number[][]; explainedVarianceRatio: number[] };
 }
 
 export interface PatientSlices {
@@ -35,6 +41,8 @@ export interface PatientSlices {
 export interface MilFitOptions {
   plhBins?: number;
   words?: number;
+  /** Principal components of the mean-pooled deep features to keep (0 or absent: none). */
+  pcaComponents?: number;
 }
 
 export function fitMil(training: PatientSlices[], options: MilFitOptions = {}): MilState {
@@ -53,10 +61,39 @@ export function fitMil(training: PatientSlices[], options: MilFitOptions = {}): 
   }
   const n = training.length;
   const featureLength = training[0].features?.[0]?.length ?? 0;
-  return { version: 1, plhBins, wordEdges, idf: df.map((d) => Math.log((1 + n) / (1 + d)) + 1), featureLength };
+  const state: MilState = { version: 1, plhBins, wordEdges, idf: df.map((d) => Math.log((1 + n) / (1 + d)) + 1), featureLength };
+  if (options.pcaComponents) state.pca = fitPca(training, options.pcaComponents, featureLength);
+  return state;
 }
 
-/** The named patient features: mil_plh_binNN, mil_bow_wordNN, and deep_mean_NNN / deep_max_NNN when slice features are given. */
+/** PCA basis of the patients' mean-pooled slice features (SVD of the centred matrix). */
+function fitPca(training: PatientSlices[], k: number, d: number): NonNullable<MilState['pca']> {
+  if (!d || training.some((p) => !p.features?.length))
+    throw new HilumError({ code: 'INVALID_ARGUMENT', message: 'PCA of deep features needs slice features for every training patient' });
+  if (!Number.isInteger(k) || k < 1 || k > Math.min(d, training.length - 1))
+    throw new HilumError({ code: 'INVALID_ARGUMENT', message: `PCA components must be 1…${Math.min(d, training.length - 1)}, got ${k}` });
+  const pooled = training.map((p) => meanPool(p.features!, d));
+  const mean = Array.from({ length: d }, (_, f) => pooled.reduce((s, v) => s + v[f], 0) / pooled.length);
+  const centred = new Matrix(pooled.map((v) => v.map((x, f) => x - mean[f])));
+  const svd = new SingularValueDecomposition(centred, { computeLeftSingularVectors: false, autoTranspose: true });
+  const v = svd.rightSingularVectors;
+  const squares = svd.diagonal.map((s) => s * s);
+  const total = squares.reduce((a, b) => a + b, 0) || 1;
+  const components = Array.from({ length: k }, (_, c) => {
+    const column = Array.from({ length: d }, (_, f) => v.get(f, c));
+    const largest = column.reduce((best, x) => (Math.abs(x) > Math.abs(best) ? x : best), 0);
+    return largest < 0 ? column.map((x) => -x) : column;
+  });
+  return { mean, components, explainedVarianceRatio: squares.slice(0, k).map((s) => s / total) };
+}
+
+function meanPool(features: Float32Array[], d: number): number[] {
+  const out = new Array(d).fill(0);
+  for (const v of features) for (let f = 0; f < d; f++) out[f] += v[f] / features.length;
+  return out;
+}
+
+/** The named patient features: mil_plh_binNN, mil_bow_wordNN, and deep_mean_NNN / deep_max_NNN (and deep_pca_NN with a PCA basis) when slice features are given. */
 export function transformMil(state: MilState, patient: PatientSlices): Record<string, number> {
   const probabilities = checkedProbabilities(patient.probabilities);
   const out: Record<string, number> = {};
@@ -82,6 +119,12 @@ export function transformMil(state: MilState, patient: PatientSlices): Record<st
       }
       out[`deep_mean_${pad(f, 3)}`] = sum / patient.features.length;
       out[`deep_max_${pad(f, 3)}`] = max;
+    }
+    if (state.pca) {
+      const pooled = meanPool(patient.features, d);
+      state.pca.components.forEach((component, c) => {
+        out[`deep_pca_${pad(c, 2)}`] = component.reduce((s, w, f) => s + w * (pooled[f] - state.pca!.mean[f]), 0);
+      });
     }
   }
   return out;

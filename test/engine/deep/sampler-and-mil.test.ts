@@ -137,4 +137,26 @@ describe('multi-instance aggregation', () => {
     expect(() => transformMil(state, { probabilities: [] })).toThrow(/no slice probabilities/);
     expect(() => transformMil(state, { probabilities: [0.5], features: [Float32Array.from([1, 2])] })).toThrow(/fitted with 3/);
   });
+
+  it('PCA of the pooled deep features: the frozen basis finds the direction of largest spread and projects new patients on it', () => {
+    // Patients on a full grid: spread along (1, 1, 0)/√2 (±3) and a little along (0, 0, 1) (±0.3),
+    // uncorrelated by construction; each has one slice.
+    const patients = Array.from({ length: 21 }, (_, i) => {
+      const t = (i % 7) - 3;
+      const u = (Math.floor(i / 7) - 1) * 0.3;
+      return { probabilities: [0.5], features: [Float32Array.from([10 + t / Math.SQRT2, 20 + t / Math.SQRT2, 5 + u])] };
+    });
+    const state = fitMil(patients, { pcaComponents: 2 });
+    const pca = state.pca!;
+    expect(pca.components[0][0]).toBeCloseTo(Math.SQRT1_2, 4);
+    expect(pca.components[0][1]).toBeCloseTo(Math.SQRT1_2, 4);
+    expect(pca.components[0][2]).toBeCloseTo(0, 4);
+    expect(Math.abs(pca.components[1][2])).toBeCloseTo(1, 4);
+    expect(pca.explainedVarianceRatio[0]).toBeGreaterThan(0.9);
+    const mean = pca.mean;
+    const f = transformMil(JSON.parse(JSON.stringify(state)), { probabilities: [0.5], features: [Float32Array.from([mean[0] + 2, mean[1] + 2, mean[2]])] });
+    expect(f.deep_pca_00).toBeCloseTo(2 * Math.SQRT2, 4);
+    expect(f.deep_pca_01).toBeCloseTo(0, 4);
+    expect(() => fitMil(patients, { pcaComponents: 5 })).toThrow(/PCA components must be 1…3/);
+  });
 });
