@@ -4,6 +4,9 @@ import { registerConvert } from './commands/convert.js';
 import { registerDeep } from './commands/deep.js';
 import { registerDeepBags } from './commands/deep-bags.js';
 import { registerDemo } from './commands/demo.js';
+import { registerEvaluate } from './commands/evaluate.js';
+import { registerFit } from './commands/fit.js';
+import { registerIcc } from './commands/icc.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPhantom } from './commands/phantom.js';
 import { registerRadiomics } from './commands/radiomics.js';
@@ -30,6 +33,9 @@ export async function main(argv: string[]): Promise<number> {
   registerRadiomics(program);
   registerDeep(program);
   registerDeepBags(program);
+  registerEvaluate(program);
+  registerFit(program);
+  registerIcc(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -1,0 +1,86 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { crossValidateLasso } from '../../electron/engine/stats/lasso/cross-validation.js';
+import { tempDir } from '../helpers.js';
+import { runCli } from './run-cli.js';
+
+const stats = path.resolve(__dirname, '../fixtures/stats');
+const asah = path.join(stats, 'data', 'asah.csv');
+const glm = JSON.parse(readFileSync(path.join(stats, 'expected', 'glm_asah.json'), 'utf8'));
+const tmp = tempDir('hilum-cli-fit-');
+afterAll(() => tmp.cleanup());
+
+describe('hilum fit', () => {
+  it('logistic reproduces R glm: estimates, SE, z, p, odds ratios with Wald CI, deviance and AIC (aSAH, 5 predictors)', async () => {
+    const r = await runCli(['fit', 'logistic', '--data', asah, '--outcome', 'outcome', '--predictors', 'age,gender,wfns,s100b,ndka', '--json']);
+    expect(r.code).toBe(0);
+    const fit = JSON.parse(r.stdout);
+    const e = glm.multivariable;
+    for (const c of fit.coefficients) {
+      const ref = e.coefficients[c.name];
+      expect(c.estimate).toBeCloseTo(ref.estimate, 8);
+      expect(c.se).toBeCloseTo(ref.se, 8);
+      expect(c.z).toBeCloseTo(ref.z, 7);
+      expect(c.p).toBeCloseTo(ref.p_wald, 9);
+      expect(c.oddsRatioCi[0]).toBeCloseTo(ref.or_ci95_wald[0], 8);
+      expect(c.oddsRatioCi[1]).toBeCloseTo(ref.or_ci95_wald[1], 7);
+    }
+    expect(fit.deviance).toBeCloseTo(e.deviance, 8);
+    expect(fit.aic).toBeCloseTo(e.aic, 8);
+    const text = await runCli(['fit', 'logistic', '--data', asah, '--outcome', 'outcome', '--predictors', 's100b']);
+    expect(text.stdout).toMatch(/s100b\s+\S+\s+\S+\s+\S+\s+\S+\s+[\d.]+ \([\d.]+–[\d.]+\)/);
+  });
+
+  it('lasso with a fold column gives the engine’s cross-validated path, λ.min ≤ λ.1se, and coefficients at both', async () => {
+    // wdbc with its reference fold assignment joined in as a column.
+    const data = readFileSync(path.join(stats, 'data', 'wdbc.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const folds = readFileSync(path.join(stats, 'data', 'wdbc_foldid.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[1]);
+    const file = path.join(tmp.dir, 'wdbc.csv');
+    writeFileSync(file, [`${data[0]},fold`, ...data.slice(1).map((l, i) => `${l},${folds[i]}`)].join('\n') + '\n');
+    const header = data[0].split(',');
+    const features = header.filter((h) => h !== 'id' && h !== 'y');
+    const r = await runCli(['fit', 'lasso', '--data', file, '--outcome', 'y', '--predictors', features.join(','), '--foldid', 'fold', '--json']);
+    expect(r.code).toBe(0);
+    const cv = JSON.parse(r.stdout);
+    expect(cv.lambdaMin).toBeLessThanOrEqual(cv.lambda1se);
+    expect(cv.foldid.slice(0, 5).map(String)).toEqual(folds.slice(0, 5));
+    const rows = data.slice(1).map((l) => l.split(',').map(Number));
+    const direct = crossValidateLasso(
+      { y: rows.map((r) => r[header.indexOf('y')]), x: Object.fromEntries(features.map((f) => [f, rows.map((r) => r[header.indexOf(f)])])) },
+      features,
+      { foldid: folds.map(Number) },
+    );
+    expect(cv.lambdaMin).toBe(direct.lambdaMin);
+    expect(cv.coefficients1se).toEqual(direct.coefficients1se);
+    expect(cv.selected1se.length).toBeGreaterThan(0);
+    const bad = await runCli(['fit', 'ridge', '--data', file, '--outcome', 'y', '--all']);
+    expect(bad.stderr).toMatch(/model must be logistic or lasso/);
+    const neither = await runCli(['fit', 'logistic', '--data', file, '--outcome', 'y']);
+    expect(neither.stderr).toMatch(/give --predictors a,b,… or --all/);
+  });
+});
+
+describe('hilum icc', () => {
+  it('reproduces irr::icc on the anxiety ratings (one-way, two-way agreement and consistency)', async () => {
+    const icc = JSON.parse(readFileSync(path.join(stats, 'expected', 'icc_anxiety.json'), 'utf8'));
+    const r = await runCli(['icc', '--data', path.join(stats, 'data', 'anxiety.csv'), '--columns', 'rater1,rater2,rater3', '--json']);
+    expect(r.code).toBe(0);
+    const table = JSON.parse(r.stdout);
+    expect(table.nSubjects).toBe(20);
+    const one = icc.irr.icc1_oneway_single;
+    expect(table.irr.oneWaySingle.value).toBeCloseTo(one.value, 12);
+    expect(table.irr.oneWaySingle.lower).toBeCloseTo(one.lower, 9);
+    const two = icc.irr.icc2_1_twoway_agreement_single;
+    expect(table.irr.agreementSingle.value).toBeCloseTo(two.value, 12);
+    expect(table.irr.agreementSingle.df2).toBeCloseTo(two.df2, 9);
+    const one1 = await runCli(['icc', '--data', path.join(stats, 'data', 'anxiety.csv'), '--columns', 'rater1']);
+    expect(one1.stderr).toMatch(/at least two rater columns/);
+  });
+});
