@@ -124,7 +124,6 @@ async function referenceDifference(session: ort.InferenceSession, backbone: Back
 
 function firstLine(text: string): string {
   // ONNX Runtime's messages carry ANSI colour codes and long native traces.
-  // eslint-disable-next-line no-control-regex
   return text
     .replace(/\u001b\[[0-9;]*m/g, '')
     .split('\n')[0]

@@ -2,7 +2,7 @@ import { HilumError, type Finding } from '../core/errors.js';
 import { type ImageGrid, describeGridDifferences, gridsMatch, indexToWorld, subGrid } from '../imaging/grid.js';
 import { resampleImage } from '../imaging/resample.js';
 import type { Mat3, Vec3 } from '../imaging/vec.js';
-import type { LabelMap, Volume } from '../imaging/volume.js';
+import { type LabelMap, type Volume, labelBoundingBox } from '../imaging/volume.js';
 import { labelComponents } from '../segmentation/components.js';
 import type { BagConfig } from './bag-config.js';
 
@@ -162,21 +162,10 @@ export function sampleBag(ct: Volume, mask: LabelMap, config: BagConfig, options
  * bounding box (so the rest of the bag's work costs the tumour's size, not the image's).
  */
 function chooseComponent(mask: LabelMap, rank: number): { tumour: LabelMap; components: number; used: number } {
-  const [nx, ny, nz] = mask.dims;
-  const lo: Vec3 = [nx, ny, nz];
-  const hi: Vec3 = [-1, -1, -1];
-  for (let k = 0, o = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, o++)
-        if (mask.voxels[o]) {
-          if (i < lo[0]) lo[0] = i;
-          if (i > hi[0]) hi[0] = i;
-          if (j < lo[1]) lo[1] = j;
-          if (j > hi[1]) hi[1] = j;
-          if (k < lo[2]) lo[2] = k;
-          if (k > hi[2]) hi[2] = k;
-        }
-  if (hi[0] < 0) throw new HilumError({ code: 'EMPTY_MASK', message: 'the mask is empty: no voxel is labelled', hint: 'Segment the nodule first.' });
+  const [nx, ny] = mask.dims;
+  const box = labelBoundingBox(mask);
+  if (!box) throw new HilumError({ code: 'EMPTY_MASK', message: 'the mask is empty: no voxel is labelled', hint: 'Segment the nodule first.' });
+  const { minIjk: lo, maxIjk: hi } = box;
   const grid = subGrid(mask, lo, hi);
   const [cx, cy, cz] = grid.dims;
   const binary = new Uint8Array(cx * cy * cz);
@@ -197,20 +186,9 @@ function chooseComponent(mask: LabelMap, rank: number): { tumour: LabelMap; comp
 
 /** An isotropic grid with patient-aligned axes covering the mask's voxels (corners included). */
 function isotropicGrid(mask: LabelMap, spacingMm: number): ImageGrid {
-  const [nx, ny, nz] = mask.dims;
-  const lo: Vec3 = [nx, ny, nz];
-  const hi: Vec3 = [-1, -1, -1];
-  for (let k = 0, o = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, o++)
-        if (mask.voxels[o]) {
-          lo[0] = Math.min(lo[0], i);
-          lo[1] = Math.min(lo[1], j);
-          lo[2] = Math.min(lo[2], k);
-          hi[0] = Math.max(hi[0], i);
-          hi[1] = Math.max(hi[1], j);
-          hi[2] = Math.max(hi[2], k);
-        }
+  const box = labelBoundingBox(mask);
+  if (!box) throw new HilumError({ code: 'EMPTY_MASK', message: 'the mask is empty: no voxel is labelled' });
+  const { minIjk: lo, maxIjk: hi } = box;
   const min: Vec3 = [Infinity, Infinity, Infinity];
   const max: Vec3 = [-Infinity, -Infinity, -Infinity];
   for (const ci of [lo[0] - 0.5, hi[0] + 0.5])
