@@ -1,3 +1,4 @@
+import { HilumError } from '../electron/engine/core/errors.js';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,4 +16,15 @@ export function fixture(...parts: string[]): string {
 export function tempDir(prefix = 'hilum-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Runs `run` and returns the HilumError it throws (fails when it throws nothing or something else). */
+export function errorOf(run: () => unknown): HilumError {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HilumError) return error;
+    throw error;
+  }
+  throw new Error('expected a HilumError');
 }

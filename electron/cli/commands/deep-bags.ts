@@ -5,7 +5,7 @@ import path from 'node:path';
 import { HilumError } from '../../engine/core/errors.js';
 import { DEFAULT_BAG_CONFIG, parseBagConfig } from '../../engine/deep/bag-config.js';
 import { type BagCase, exportBags } from '../../engine/deep/bag-dataset.js';
-import { parseCsv } from './radiomics.js';
+import { parseCsv } from '../../engine/core/csv.js';
 
 interface DeepBagsOptions {
   manifest: string;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { HilumError } from '../../engine/core/errors.js';
 import { evaluateScores } from '../../engine/stats/evaluation.js';
 import { fmt } from '../output.js';
-import { parseCsv } from './radiomics.js';
+import { parseCsv } from '../../engine/core/csv.js';
 
 interface EvaluateOptions {
   data: string;

@@ -4,7 +4,7 @@ import { crossValidateLasso } from '../../engine/stats/lasso/cross-validation.js
 import { fitLogistic } from '../../engine/stats/logistic-regression.js';
 import { fmt, formatFinding } from '../output.js';
 import { readNumericColumns } from './evaluate.js';
-import { parseCsv } from './radiomics.js';
+import { parseCsv } from '../../engine/core/csv.js';
 import { readFileSync } from 'node:fs';
 
 interface FitOptions {

@@ -8,6 +8,7 @@ import { type RadiomicsResult, extractRadiomics, resultRow } from '../../engine/
 import { loadRadiomicsCase } from '../../engine/radiomics/load-case.js';
 import { createRadiomicsPool } from '../../engine/radiomics/pool.js';
 import { type ParameterSet, defaultParameterSet, readParameterFile } from '../../engine/radiomics/settings.js';
+import { parseCsv } from '../../engine/core/csv.js';
 import { formatFinding } from '../output.js';
 
 interface RadiomicsOptions {
@@ -238,38 +239,6 @@ function formatValue(v: string | number): string {
 
 function csvLine(values: readonly string[]): string {
   return values.map((v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',') + '\n';
-}
-
-/** RFC 4180 CSV. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const src = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < src.length; i++) {
-    const ch = src[i];
-    if (quoted) {
-      if (ch === '"' && src[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && src[i + 1] === '\n') i++;
-      row.push(field);
-      if (row.some((f) => f !== '')) rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  row.push(field);
-  if (row.some((f) => f !== '')) rows.push(row);
-  return rows;
 }
 
 function outputFormat(out: string): 'csv' | 'json' {

@@ -1,27 +1,16 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { HilumError } from '../../../electron/engine/core/errors.js';
 import { REFERENCE_TOLERANCE, inferBag, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
 import { DeepInferenceService } from '../../../electron/engine/deep/inference-service.js';
 import { loadBackbone } from '../../../electron/engine/deep/model-card.js';
 import { sampleBag } from '../../../electron/engine/deep/sampler.js';
 import { renderPatient, samplePatient } from '../../../electron/engine/phantom/index.js';
-import { tempDir } from '../../helpers.js';
+import { errorOf, tempDir } from '../../helpers.js';
 
 const SHIPPED = path.resolve(__dirname, '../../../models/hilum-demo-backbone');
 const tmp = tempDir('hilum-deep-');
 afterAll(() => tmp.cleanup());
-
-function errorOf(run: () => unknown): HilumError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HilumError) return error;
-    throw error;
-  }
-  throw new Error('expected a HilumError');
-}
 
 describe('the shipped backbone under ONNX Runtime', () => {
   it('reproduces the training recipe’s reference outputs (max |Δ| ≤ 1e-4) on the CPU', async () => {

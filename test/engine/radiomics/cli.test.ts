@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../../electron/cli/commands/radiomics.js';
+import { parseCsv } from '../../../electron/engine/core/csv.js';
 import { tempDir } from '../../helpers.js';
 import { runCli } from '../../cli/run-cli.js';
 import { radiomicsFixture, readNameValueCsv, relativeDeviation } from './reference.js';

@@ -1,3 +1,4 @@
+import { parseCsv } from '../../../electron/engine/core/csv.js';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from '../../helpers.js';
@@ -12,38 +13,9 @@ export function radiomicsFixture(...parts: string[]): string {
   return path.join(RADIOMICS_FIXTURES, ...parts);
 }
 
-/** RFC 4180 CSV (quoted fields with commas, doubled quotes). */
+/** A CSV fixture as rows of fields (the engine's RFC 4180 parser). */
 export function readCsv(file: string): string[][] {
-  const text = readFileSync(file, 'utf8').replace(/^\uFEFF/, '');
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field.length || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => r.length > 1 || r[0] !== '');
+  return parseCsv(readFileSync(file, 'utf8'));
 }
 
 /** Parses the Python literals PyRadiomics writes (dicts, lists, tuples, strings, numbers, None/True/False). */

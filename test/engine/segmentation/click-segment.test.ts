@@ -5,18 +5,8 @@ import { loadVolume } from '../../../electron/engine/imaging/load.js';
 import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
 import type { Volume } from '../../../electron/engine/imaging/volume.js';
 import { dice, segmentNodule } from '../../../electron/engine/segmentation/index.js';
-import { DEMO, fixture } from '../../helpers.js';
+import { DEMO, errorOf, fixture } from '../../helpers.js';
 import { NODULE_KINDS, testNodule } from './nodule-set.js';
-
-function errorOf(run: () => unknown): HilumError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof HilumError) return error;
-    throw error;
-  }
-  throw new Error('expected a HilumError');
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
