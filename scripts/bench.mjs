@@ -3,12 +3,14 @@ import { runImagingBench } from './bench/imaging.mjs';
 import { runRadiomicsBench } from './bench/radiomics.mjs';
 import { runPhantomBench } from './bench/phantom.mjs';
 import { runDeepBench } from './bench/deep.mjs';
+import { runStudyBench } from './bench/study.mjs';
 
 const suites = [
   ['imaging', runImagingBench],
   ['radiomics', runRadiomicsBench],
   ['phantom', runPhantomBench],
   ['deep', runDeepBench],
+  ['study', runStudyBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of suites) {

@@ -11,6 +11,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerPhantom } from './commands/phantom.js';
 import { registerRadiomics } from './commands/radiomics.js';
 import { registerSegment } from './commands/segment.js';
+import { registerStudy } from './commands/study.js';
 import { formatError } from './output.js';
 
 /** The `hilum` command line: the engine, headless. Exit codes: 0 done, 1 bad input (a named error), 2 usage. */
@@ -36,6 +37,7 @@ export async function main(argv: string[]): Promise<number> {
   registerEvaluate(program);
   registerFit(program);
   registerIcc(program);
+  registerStudy(program);
   try {
     await program.parseAsync(argv);
     return 0;

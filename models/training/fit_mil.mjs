@@ -4,7 +4,7 @@
 // a MIL signature — a LASSO logistic model (10-fold CV, λ at minimum deviance) on the MIL features —
 // on the training split, centre A's held-out split and centre B, beside the cohort's oracle AUC.
 //
-//   node models/training/fit_mil.mjs --bags DIR --model DIR [--cohort DIR]
+//   node models/training/fit_mil.mjs --bags DIR --model DIR [--cohort DIR] [--split split.csv]
 //
 // Runs the compiled engine (npm run build:engine).
 import { createHash } from 'node:crypto';
@@ -13,21 +13,43 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { inferBag, openBackbone } from '../../dist/electron/engine/deep/backbone-session.js';
 import { fitMil, transformMil } from '../../dist/electron/engine/deep/mil.js';
-import { loadBackbone } from '../../dist/electron/engine/deep/model-card.js';
+import { loadBackbone, readOutOfFold } from '../../dist/electron/engine/deep/model-card.js';
 import { crossValidateLasso } from '../../dist/electron/engine/stats/lasso/cross-validation.js';
 import { delongAuc } from '../../dist/electron/engine/stats/delong.js';
 import { rocCurve } from '../../dist/electron/engine/stats/roc.js';
 
 const { values: args } = parseArgs({
-  options: { bags: { type: 'string' }, model: { type: 'string' }, cohort: { type: 'string' }, 'train-centre': { type: 'string', default: 'A' } },
+  options: {
+    bags: { type: 'string' },
+    model: { type: 'string' },
+    cohort: { type: 'string' },
+    split: { type: 'string' },
+    'train-centre': { type: 'string', default: 'A' },
+  },
 });
 if (!args.bags || !args.model) {
   process.stderr.write('usage: node models/training/fit_mil.mjs --bags DIR --model DIR [--cohort DIR]\n');
   process.exit(2);
 }
 
-/** The recipe's split: centre A 70/30 by SHA-256 of the patient id (as train_backbone.py), other centres external. */
+/** The study's split (split.csv from `hilum study --split-only`) when given, as train_backbone.py used it. */
+const studySplit = args.split ? readSplit(args.split) : null;
+
+/** patient_id → train / heldout / external from a split.csv (columns patient_id and split). */
+function readSplit(file) {
+  const [header, ...lines] = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split(','));
+  const id = header.indexOf('patient_id');
+  const split = header.indexOf('split');
+  const names = { training: 'train', validation: 'heldout', external: 'external' };
+  return new Map(lines.map((f) => [f[id], names[f[split]]]));
+}
+
+/** Without a split file, the recipe's own: centre A 70/30 by SHA-256 of the patient id, other centres external. */
 function splitOf(c) {
+  if (studySplit) return studySplit.get(c.id);
   if (c.centre !== args['train-centre']) return 'external';
   return parseInt(createHash('sha256').update(c.id).digest('hex').slice(0, 8), 16) / 2 ** 32 < 0.7 ? 'train' : 'heldout';
 }
@@ -44,7 +66,11 @@ for (const c of index.cases) {
   const out = await inferBag(open, { data: data.slice(c.offset, c.offset + n), shape: c.shape });
   patients.push({ ...c, split: splitOf(c), probabilities: out.probabilities, features: out.features });
 }
+// Training patients use the backbone's out-of-fold outputs when it has them (cross-fitting), as `hilum study` does.
+const oof = readOutOfFold(backbone);
+for (const p of patients) if (p.split === 'train' && oof.has(p.id)) p.probabilities = oof.get(p.id).p;
 const training = patients.filter((p) => p.split === 'train');
+if (oof.size) process.stdout.write(`training patients: out-of-fold outputs (${backbone.card.outOfFold.folds} folds)\n`);
 const mil = fitMil(
   training.map((p) => ({ probabilities: p.probabilities })),
   { plhBins: 10, words: 8 },

@@ -1,11 +1,9 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { HilumError } from '../../engine/core/errors.js';
 import { DEFAULT_BAG_CONFIG, parseBagConfig } from '../../engine/deep/bag-config.js';
 import { type BagCase, exportBags } from '../../engine/deep/bag-dataset.js';
-import { parseCsv } from '../../engine/core/csv.js';
+import { readCohortManifest as readStudyManifest } from '../../engine/pipeline/cohort-manifest.js';
 
 interface DeepBagsOptions {
   manifest: string;
@@ -43,36 +41,7 @@ export function registerDeepBags(program: Command): void {
     });
 }
 
-/** The cases of a cohort manifest: patient_id, centre, image_path, mask_path and the 0/1 outcome label. */
+/** The cases of a cohort manifest (patient_id, centre, image_path, mask_path, label) as bag cases. */
 export function readCohortManifest(file: string): BagCase[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new HilumError({ code: 'PATH_NOT_FOUND', message: `manifest ${file} does not exist` });
-  }
-  const rows = parseCsv(text);
-  const header = rows[0]?.map((h) => h.trim().toLowerCase()) ?? [];
-  const need = ['patient_id', 'centre', 'image_path', 'mask_path', 'label'];
-  const missing = need.filter((c) => !header.includes(c));
-  if (missing.length) throw new HilumError({ code: 'MANIFEST_INVALID', message: `manifest ${file} lacks the column(s) ${missing.join(', ')}` });
-  const col = (name: string) => header.indexOf(name);
-  const base = path.dirname(path.resolve(file));
-  return rows.slice(1).map((r, k) => {
-    const label = Number(r[col('label')]);
-    if (label !== 0 && label !== 1)
-      throw new HilumError({ code: 'MANIFEST_INVALID', message: `manifest ${file}, row ${k + 2}: label must be 0 or 1, got '${r[col('label')]}'` });
-    if (!r[col('image_path')] || !r[col('mask_path')])
-      throw new HilumError({
-        code: 'MANIFEST_INVALID',
-        message: `manifest ${file}, row ${k + 2}: image_path and mask_path are needed (a cohort written with --no-images has none)`,
-      });
-    return {
-      id: r[col('patient_id')],
-      centre: r[col('centre')],
-      label,
-      image: path.resolve(base, r[col('image_path')]),
-      mask: path.resolve(base, r[col('mask_path')]),
-    };
-  });
+  return readStudyManifest(file).cases.map((c) => ({ id: c.id, centre: c.centre, label: c.label, image: c.image, mask: c.mask }));
 }

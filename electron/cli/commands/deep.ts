@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError } from '../../engine/core/errors.js';
-import { projectRoot } from '../../engine/core/version.js';
 import type { ExecutionProvider } from '../../engine/deep/backbone-session.js';
 import { DeepInferenceService } from '../../engine/deep/inference-service.js';
 import { type MilState, transformMil } from '../../engine/deep/mil.js';
-import { loadBackbone } from '../../engine/deep/model-card.js';
+import { loadBackbone, shippedBackboneDir } from '../../engine/deep/model-card.js';
 import { sampleBag } from '../../engine/deep/sampler.js';
 import { loadVolume } from '../../engine/imaging/load.js';
 import { importMask } from '../../engine/imaging/mask-import.js';
@@ -25,9 +24,7 @@ interface DeepOptions {
 const PROVIDERS: ExecutionProvider[] = ['cuda', 'dml', 'coreml', 'cpu'];
 
 /** The model folder shipped with Hilum (models/ beside the app). */
-export function shippedModelDir(): string {
-  return path.join(projectRoot(), 'models', 'hilum-demo-backbone');
-}
+export const shippedModelDir = shippedBackboneDir;
 
 export function registerDeep(program: Command): void {
   program

@@ -8,7 +8,7 @@ import { type RadiomicsResult, extractRadiomics, resultRow } from '../../engine/
 import { loadRadiomicsCase } from '../../engine/radiomics/load-case.js';
 import { createRadiomicsPool } from '../../engine/radiomics/pool.js';
 import { type ParameterSet, defaultParameterSet, readParameterFile } from '../../engine/radiomics/settings.js';
-import { parseCsv } from '../../engine/core/csv.js';
+import { csvLine, parseCsv } from '../../engine/core/csv.js';
 import { formatFinding } from '../output.js';
 
 interface RadiomicsOptions {
@@ -235,10 +235,6 @@ function formatValue(v: string | number): string {
   if (typeof v === 'string') return v;
   if (Number.isNaN(v)) return 'nan';
   return String(v);
-}
-
-function csvLine(values: readonly string[]): string {
-  return values.map((v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',') + '\n';
 }
 
 function outputFormat(out: string): 'csv' | 'json' {

@@ -29,3 +29,8 @@ export function parseCsv(text: string): string[][] {
   if (row.some((f) => f !== '')) rows.push(row);
   return rows;
 }
+
+/** One RFC 4180 CSV line (with its newline): fields holding a comma, quote or line break are quoted. */
+export function csvLine(values: readonly string[]): string {
+  return values.map((v) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',') + '\n';
+}

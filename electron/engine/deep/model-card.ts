@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { HilumError } from '../core/errors.js';
+import { projectRoot } from '../core/version.js';
 import { BagConfigSchema, type BagConfig } from './bag-config.js';
 
 const AucSchema = z.number().min(0).max(1).nullable();
@@ -25,6 +26,16 @@ export const ModelCardSchema = z.object({
   training: z.record(z.string(), z.unknown()),
   metrics: z.record(z.string(), z.object({ patients: z.number(), slices: z.number(), sliceAuc: AucSchema, meanProbabilityAuc: AucSchema })),
   reference: z.object({ input: z.string(), output: z.string() }),
+  /** Out-of-fold slice probabilities of the training patients (cross-fitting), when the recipe made them. */
+  outOfFold: z
+    .object({
+      file: z.string(),
+      folds: z.number().int(),
+      patients: z.number().int(),
+      meanProbabilityAuc: z.number().optional(),
+      description: z.string().optional(),
+    })
+    .optional(),
 });
 
 export type ModelCard = z.infer<typeof ModelCardSchema>;
@@ -85,4 +96,35 @@ export function loadBackbone(dir: string): Backbone {
   if (input.length !== refOut.shape.reduce((a, b) => a * b, 1))
     throw new HilumError({ code: 'MODEL_CARD_INVALID', message: `${dir}: the reference input does not have the shape ${refOut.shape.join('×')}` });
   return { dir, card, bagConfig: card.bagConfig, onnxBytes, sha256, reference: { shape: refOut.shape, input, logit: refOut.logit, features: refOut.features } };
+}
+
+/** The backbone folder shipped with Hilum (models/hilum-demo-backbone beside the app). */
+export function shippedBackboneDir(): string {
+  return path.join(projectRoot(), 'models', 'hilum-demo-backbone');
+}
+
+/** One training patient's out-of-fold slice probabilities and the SHA-256 of the bag they came from. */
+export interface OutOfFoldOutputs {
+  bag: string;
+  p: number[];
+}
+
+/**
+ * The backbone's out-of-fold slice probabilities by patient ID (empty when the card has none): each
+ * training patient scored by a fold model trained without it, so signatures fitted on the training
+ * split see deep outputs as honest as those of new patients.
+ */
+export function readOutOfFold(backbone: Backbone): Map<string, OutOfFoldOutputs> {
+  const oof = backbone.card.outOfFold;
+  if (!oof) return new Map();
+  let raw: { patients?: Record<string, OutOfFoldOutputs> };
+  try {
+    raw = JSON.parse(readFileSync(path.join(backbone.dir, oof.file), 'utf8')) as { patients?: Record<string, OutOfFoldOutputs> };
+  } catch (error) {
+    throw new HilumError({
+      code: 'MODEL_CARD_INVALID',
+      message: `${backbone.dir}: out-of-fold outputs ${oof.file} are not readable (${(error as Error).message})`,
+    });
+  }
+  return new Map(Object.entries(raw.patients ?? {}));
 }

@@ -5,7 +5,8 @@
  * chosen test's p is below the threshold.
  */
 import type { ModelData } from './design.js';
-import { median, splitByOutcome } from './descriptive.js';
+import { isHilumError } from '../core/errors.js';
+import { mean, median, splitByOutcome } from './descriptive.js';
 import { mannWhitney, type MannWhitneyResult } from './mann-whitney.js';
 import { studentTTest, welchTTest, type TTestResult } from './t-test.js';
 import { assertBinaryOutcome, assertColumns, assertNotConstant } from './validate.js';
@@ -33,9 +34,13 @@ export function univariateFilter(data: ModelData, features: readonly string[], o
   return features.map((name) => {
     assertNotConstant(name, data.x[name]);
     const { cases, controls } = splitByOutcome(data.x[name], data.y);
-    const mw = mannWhitney(cases, controls, {}, name);
-    const welch = welchTTest(cases, controls, name);
-    const student = studentTTest(cases, controls, name);
+    // The chosen test must be defined; the others are reported when they are (a feature constant
+    // within both groups but different between them has no t-test, and separates them perfectly).
+    const mw =
+      test === 'mann-whitney' ? mannWhitney(cases, controls, {}, name) : orUndefined(() => mannWhitney(cases, controls, {}, name), undefinedMannWhitney);
+    const welch = test === 'welch' ? welchTTest(cases, controls, name) : orUndefined(() => welchTTest(cases, controls, name), undefinedTTest(cases, controls));
+    const student =
+      test === 'student' ? studentTTest(cases, controls, name) : orUndefined(() => studentTTest(cases, controls, name), undefinedTTest(cases, controls));
     const p = test === 'mann-whitney' ? mw.p : test === 'welch' ? welch.p : student.p;
     return {
       name,
@@ -51,3 +56,18 @@ export function univariateFilter(data: ModelData, features: readonly string[], o
     };
   });
 }
+
+function orUndefined<T>(run: () => T, fallback: T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (isHilumError(error) && error.code === 'CONSTANT_FEATURE') return fallback;
+    throw error;
+  }
+}
+
+function undefinedTTest(cases: Float64Array, controls: Float64Array): TTestResult {
+  return { t: NaN, df: NaN, p: NaN, mean1: mean(cases), mean2: mean(controls) };
+}
+
+const undefinedMannWhitney: MannWhitneyResult = { w: NaN, p: NaN, method: 'normal', ties: true };

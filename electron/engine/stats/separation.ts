@@ -40,8 +40,20 @@ export function findSeparation(x: Matrix, y: ArrayLike<number>, names: readonly 
   const p = x.columns;
   const a = h[h.length - 1];
   const b = h[h.length - 2];
-  const d = new Float64Array(p);
-  for (let j = 0; j < p; j++) d[j] = a[j] - b[j];
+  // Candidates for d: the last step, and (when the iterates have reached the floating-point floor of
+  // the deviance, where steps are noise) the final coefficient vector itself, which points along d.
+  const step = new Float64Array(p);
+  for (let j = 0; j < p; j++) step[j] = a[j] - b[j];
+  for (const d of [step, Float64Array.from(a)]) {
+    const report = certify(x, y, names, d);
+    if (report) return report;
+  }
+  return null;
+}
+
+/** Checks that (2yᵢ − 1)·xᵢ'd ≥ 0 on every row, strictly on some; the report when it holds. */
+function certify(x: Matrix, y: ArrayLike<number>, names: readonly string[], d: Float64Array): SeparationReport | null {
+  const p = x.columns;
   let dNorm = 0;
   for (let j = 0; j < p; j++) dNorm += d[j] * d[j];
   dNorm = Math.sqrt(dNorm);

@@ -28,6 +28,18 @@ describe('degenerate input gives named HilumErrors, not NaN tables', () => {
     expect(() => welchTTest([2, 2, 2], [2, 2], 'flat')).toThrowError(expect.objectContaining({ code: 'CONSTANT_FEATURE' }));
   });
 
+  it('a feature constant within each outcome group but different between them: the rank test separates, the t-tests are marked undefined', () => {
+    const separating = asah.outcome.map((v) => (v ? 3 : 1));
+    const [row] = univariateFilter({ ...base, x: { ...asah, separating } }, ['separating']);
+    expect(row.mannWhitney.p).toBeLessThan(1e-6);
+    expect(row.passed).toBe(true);
+    expect(row.welch.p).toBeNaN();
+    expect(row.student.p).toBeNaN();
+    expect(() => univariateFilter({ ...base, x: { ...asah, separating } }, ['separating'], { test: 'welch' })).toThrowError(
+      expect.objectContaining({ code: 'CONSTANT_FEATURE' }),
+    );
+  });
+
   it('a cohort with one class only', () => {
     const y = asah.outcome.map(() => 0);
     const data = { ...base, y };

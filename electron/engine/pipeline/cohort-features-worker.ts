@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import { serveWorker } from '../core/worker-host.js';
+import { type BackboneSession, inferBag, openBackbone } from '../deep/backbone-session.js';
+import { loadBackbone } from '../deep/model-card.js';
+import { sampleBag } from '../deep/sampler.js';
+import { imageFileFormat, readImageFile } from '../imaging/image-files.js';
+import { loadVolume } from '../imaging/load.js';
+import { importMask } from '../imaging/mask-import.js';
+import { extractRadiomics } from '../radiomics/extractor.js';
+import type { ParameterSet } from '../radiomics/settings.js';
+import type { CaseExtractionRequest, CaseExtractionResult } from './cohort-features.js';
+
+/** One ONNX session per worker and backbone folder, opened on first use (single-threaded: the pool is the parallelism). */
+const sessions = new Map<string, Promise<BackboneSession>>();
+
+function session(modelDir: string): Promise<BackboneSession> {
+  let s = sessions.get(modelDir);
+  if (!s) {
+    s = openBackbone(loadBackbone(modelDir), undefined, 1);
+    sessions.set(modelDir, s);
+    s.catch(() => sessions.delete(modelDir));
+  }
+  return s;
+}
+
+/** Worker entry: every feature of one case — radiomics (and on the repeat mask) and the 2.5D slice outputs — from one load of the CT. */
+serveWorker({
+  extract: async (req: CaseExtractionRequest): Promise<CaseExtractionResult> => {
+    const ct = (await loadVolume(req.image)).volume;
+    const out: CaseExtractionResult = { id: req.id, spacing: [...ct.spacingMm] };
+    const radiomicsOf = async (maskPath: string) => {
+      const mask = imageFileFormat(maskPath) ? readImageFile(maskPath).image : (await importMask(maskPath, ct)).mask;
+      return (await extractRadiomics({ caseId: req.id, image: ct, mask }, { params: req.radiomicsParams as ParameterSet })).features;
+    };
+    if (req.radiomics) out.radiomics = await radiomicsOf(req.mask);
+    if (req.repeatMask) out.repeatRadiomics = await radiomicsOf(req.repeatMask);
+    if (req.deepModel) {
+      const s = await session(req.deepModel);
+      const bag = sampleBag(ct, (await importMask(req.mask, ct)).mask, s.backbone.bagConfig);
+      const inference = await inferBag(s, bag);
+      out.deep = {
+        probabilities: inference.probabilities,
+        features: inference.features.map((f) => Array.from(f)),
+        provider: s.provider,
+        // The bag's identity (SHA-256 of its float32 little-endian values), to match out-of-fold outputs to this very bag.
+        bagSha256: createHash('sha256')
+          .update(new Uint8Array(bag.data.buffer, bag.data.byteOffset, bag.data.byteLength))
+          .digest('hex'),
+      };
+    }
+    return out;
+  },
+});

@@ -1,0 +1,410 @@
+/**
+ * Feature extraction for a cohort study: for every patient, the radiomics features (and those of a
+ * repeat segmentation when the manifest has one) and the backbone's outputs for the 2.5D bag (slice
+ * probabilities, slice feature vectors pooled by mean and maximum). Each finished case is cached as
+ * JSON under a key that hashes everything the values depend on (radiomics settings, bag
+ * configuration, backbone SHA-256, engine version), stamped with the image path and the SHA-256 of
+ * the mask it came from: an interrupted run resumes, a second study with another selection protocol
+ * reuses every value, and a corrected mask is extracted again. Cases run in parallel in worker threads.
+ *
+ * For a cohort larger than one workstation, `shard` takes every N-th case (case k, 0-based, belongs
+ * to shard k mod N + 1) and writes a partial feature table; `mergeShardTables` joins the partial
+ * tables of all N shards into the table a single run writes, byte for byte.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { csvLine, parseCsv } from '../core/csv.js';
+import { HilumError, isHilumError } from '../core/errors.js';
+import { engineVersion } from '../core/version.js';
+import { WorkerPool, siblingModule } from '../core/worker-pool.js';
+import type { Backbone } from '../deep/model-card.js';
+import { extractionSettings, type ParameterSet } from '../radiomics/settings.js';
+import type { CohortCase } from './cohort-manifest.js';
+
+export interface CaseExtractionRequest {
+  id: string;
+  image: string;
+  mask: string;
+  repeatMask?: string;
+  radiomics: boolean;
+  radiomicsParams: ParameterSet;
+  /** Backbone folder, when the deep outputs are needed. */
+  deepModel?: string;
+}
+
+export interface CaseExtractionResult {
+  id: string;
+  /** Voxel spacing of the CT (mm: column, row, slice). */
+  spacing: number[];
+  radiomics?: Record<string, number>;
+  repeatRadiomics?: Record<string, number>;
+  deep?: { probabilities: number[]; features: number[][]; provider: string; bagSha256: string };
+}
+
+export interface ExtractionKeys {
+  radiomics: string;
+  deep: string;
+}
+
+export interface ShardSpec {
+  /** 1-based shard number. */
+  index: number;
+  count: number;
+}
+
+export interface ExtractionFailure {
+  id: string;
+  code: string;
+  message: string;
+}
+
+export interface ExtractionPlan {
+  cases: CohortCase[];
+  /** Repeat-segmentation mask of a case (absolute path), when it has one. */
+  repeatMaskOf: (c: CohortCase) => string;
+  radiomicsParams: ParameterSet;
+  backbone: Backbone;
+  /** Study folder: the cache lives in <dir>/features. */
+  dir: string;
+}
+
+/** The cache keys: SHA-256 (first 16 hex digits) of what the values depend on. */
+export function extractionKeys(params: ParameterSet, backbone: Backbone): ExtractionKeys {
+  const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
+  const version = engineVersion();
+  return {
+    radiomics: hash({ version, settings: extractionSettings(params), imageType: params.imageType, featureClass: params.featureClass }),
+    deep: hash({ version, backbone: backbone.sha256, bag: backbone.bagConfig }),
+  };
+}
+
+/** Parses "i/N" (1 ≤ i ≤ N). */
+export function parseShard(text: string): ShardSpec {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || !(count >= 1) || !(index >= 1 && index <= count))
+    throw new HilumError({
+      code: 'INVALID_ARGUMENT',
+      message: `--shard must be i/N with 1 ≤ i ≤ N, got '${text}'`,
+      hint: 'e.g. --shard 3/8 (Slurm: --shard $((SLURM_ARRAY_TASK_ID))/8)',
+    });
+  return { index, count };
+}
+
+/** The cases of one shard: case k (0-based, manifest order) belongs to shard (k mod N) + 1. */
+export function shardCases<T>(cases: readonly T[], shard: ShardSpec | undefined): T[] {
+  return shard ? cases.filter((_, k) => k % shard.count === shard.index - 1) : [...cases];
+}
+
+function cacheDir(dir: string, kind: 'radiomics' | 'deep', key: string): string {
+  return path.join(dir, 'features', `${kind}-${key}`);
+}
+
+function cacheFile(dir: string, kind: 'radiomics' | 'deep', key: string, id: string): string {
+  return path.join(cacheDir(dir, kind, key), `${encodeURIComponent(id)}.json`);
+}
+
+function repeatCacheFile(dir: string, key: string, id: string): string {
+  return path.join(cacheDir(dir, 'radiomics', key), `${encodeURIComponent(id)}.repeat.json`);
+}
+
+/** SHA-256 of a mask file (masks are small), so a corrected mask is extracted again; a folder is identified by its path. */
+function fileDigest(file: string): string {
+  try {
+    return statSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : `folder:${file}`;
+  } catch {
+    return `missing:${file}`;
+  }
+}
+
+function readJson<T>(file: string): T | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch {
+    return null;
+  }
+}
+
+function writeAtomic(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const partial = `${file}.partial-${process.pid}`;
+  writeFileSync(partial, text);
+  renameSync(partial, file);
+}
+
+/**
+ * Extracts what the cache lacks for the given cases, `jobs` cases at a time. Failures do not stop
+ * the batch: they are returned (and the caller reports them); finished cases are not redone unless
+ * their mask (or image path) changed.
+ */
+export async function extractCohortFeatures(
+  plan: ExtractionPlan,
+  options: { jobs?: number; onProgress?: (done: number, total: number, failed: number) => void } = {},
+): Promise<{ extracted: number; cached: number; failures: ExtractionFailure[] }> {
+  const keys = extractionKeys(plan.radiomicsParams, plan.backbone);
+  const sources = new Map<string, { image: string; maskSha256: string; repeatMask: string; repeatSha256: string }>();
+  const todo = plan.cases
+    .map((c): CaseExtractionRequest => {
+      const repeatMask = plan.repeatMaskOf(c);
+      const source = {
+        image: c.values.image_path ?? c.image,
+        maskSha256: fileDigest(c.mask),
+        repeatMask,
+        repeatSha256: repeatMask ? fileDigest(repeatMask) : '',
+      };
+      sources.set(c.id, source);
+      const fresh = (file: string, digest: string) => {
+        const entry = readJson<{ image?: string; maskSha256: string }>(file);
+        return entry !== null && entry.maskSha256 === digest && (entry.image === undefined || entry.image === source.image);
+      };
+      const radiomicsDone = fresh(cacheFile(plan.dir, 'radiomics', keys.radiomics, c.id), source.maskSha256);
+      const repeatDone = !repeatMask || fresh(repeatCacheFile(plan.dir, keys.radiomics, c.id), source.repeatSha256);
+      const deepDone = fresh(cacheFile(plan.dir, 'deep', keys.deep, c.id), source.maskSha256);
+      return {
+        id: c.id,
+        image: c.image,
+        mask: c.mask,
+        ...(repeatDone ? {} : { repeatMask }),
+        radiomics: !radiomicsDone,
+        radiomicsParams: plan.radiomicsParams,
+        ...(deepDone ? {} : { deepModel: plan.backbone.dir }),
+      };
+    })
+    .filter((r) => r.radiomics || r.repeatMask || r.deepModel);
+  const cached = plan.cases.length - todo.length;
+  const failures: ExtractionFailure[] = [];
+  if (!todo.length) return { extracted: 0, cached, failures };
+  const jobs = Math.max(1, Math.min(options.jobs ?? 2, todo.length));
+  const pool = new WorkerPool(siblingModule(import.meta.url, 'cohort-features-worker'), jobs);
+  let done = 0;
+  options.onProgress?.(0, todo.length, 0);
+  try {
+    await Promise.all(
+      todo.map(async (req) => {
+        try {
+          const r = await pool.run<CaseExtractionResult>('extract', req);
+          const source = sources.get(req.id)!;
+          const stamp = { id: req.id, image: source.image, maskSha256: source.maskSha256 };
+          if (r.radiomics)
+            writeAtomic(cacheFile(plan.dir, 'radiomics', keys.radiomics, req.id), JSON.stringify({ ...stamp, spacing: r.spacing, features: r.radiomics }));
+          if (r.repeatRadiomics)
+            writeAtomic(
+              repeatCacheFile(plan.dir, keys.radiomics, req.id),
+              JSON.stringify({ id: req.id, maskSha256: source.repeatSha256, features: r.repeatRadiomics }),
+            );
+          if (r.deep) writeAtomic(cacheFile(plan.dir, 'deep', keys.deep, req.id), JSON.stringify({ ...stamp, ...r.deep }));
+        } catch (error) {
+          failures.push({ id: req.id, code: isHilumError(error) ? error.code : 'INTERNAL_ERROR', message: (error as Error).message });
+        }
+        options.onProgress?.(++done, todo.length, failures.length);
+      }),
+    );
+  } finally {
+    await pool.close();
+  }
+  return { extracted: todo.length - failures.length, cached, failures };
+}
+
+/** A table of patient features, one row per patient in manifest order. */
+export interface FeatureTable {
+  keys: ExtractionKeys;
+  ids: string[];
+  names: string[];
+  /** rows[i][j]: patient i, feature j. */
+  rows: number[][];
+  /** Radiomics of the repeat segmentation, for the patients that have one. */
+  repeat: Map<string, number[]>;
+  /** CT voxel spacing of each patient (mm), in row order. */
+  spacing: number[][];
+  /** SHA-256 of each patient's 2.5D bag, in row order. */
+  bagSha256: string[];
+}
+
+interface CachedRadiomics {
+  id: string;
+  spacing: number[];
+  features: Record<string, number>;
+}
+interface CachedDeep {
+  id: string;
+  bagSha256: string;
+  probabilities: number[];
+  features: number[][];
+}
+
+/** Deep columns of one patient: slice probabilities (deep_p_NN) and pooled slice features (deep_mean_NNN, deep_max_NNN). */
+function deepColumns(d: CachedDeep): Record<string, number> {
+  const out: Record<string, number> = {};
+  const pad = (n: number, w: number) => String(n).padStart(w, '0');
+  d.probabilities.forEach((p, k) => (out[`deep_p_${pad(k, 2)}`] = p));
+  const length = d.features[0]?.length ?? 0;
+  for (let f = 0; f < length; f++) {
+    let sum = 0;
+    let max = -Infinity;
+    for (const v of d.features) {
+      sum += v[f];
+      max = Math.max(max, v[f]);
+    }
+    out[`deep_mean_${pad(f, 3)}`] = sum / d.features.length;
+    out[`deep_max_${pad(f, 3)}`] = max;
+  }
+  return out;
+}
+
+/**
+ * Assembles the feature table of the given cases from the cache; a case missing from the cache is an
+ * error naming it. Repeat-segmentation features are taken for the cases that have a repeat mask now
+ * (`repeatMaskOf`), from the extraction of that very mask.
+ */
+export function featureTableFromCache(
+  dir: string,
+  cases: readonly CohortCase[],
+  keys: ExtractionKeys,
+  repeatMaskOf: (c: CohortCase) => string = () => '',
+): FeatureTable {
+  const missing: string[] = [];
+  const table: FeatureTable = { keys, ids: [], names: [], rows: [], repeat: new Map(), spacing: [], bagSha256: [] };
+  let radiomicsNames: string[] | null = null;
+  for (const c of cases) {
+    const rf = cacheFile(dir, 'radiomics', keys.radiomics, c.id);
+    const df = cacheFile(dir, 'deep', keys.deep, c.id);
+    if (!existsSync(rf) || !existsSync(df)) {
+      missing.push(c.id);
+      continue;
+    }
+    const r = JSON.parse(readFileSync(rf, 'utf8')) as CachedRadiomics;
+    const cachedDeep = JSON.parse(readFileSync(df, 'utf8')) as CachedDeep;
+    const d = deepColumns(cachedDeep);
+    radiomicsNames ??= Object.keys(r.features);
+    if (!table.names.length) table.names = [...radiomicsNames, ...Object.keys(d)];
+    const row = table.names.map((n) => (n in r.features ? r.features[n] : d[n]));
+    if (row.length !== table.names.length || row.some((v) => v === undefined) || Object.keys(r.features).length + Object.keys(d).length !== row.length)
+      throw new HilumError({ code: 'FEATURES_INCONSISTENT', message: `${c.id}: its cached features have other names than the cohort's first case` });
+    table.ids.push(c.id);
+    table.rows.push(row);
+    table.spacing.push(r.spacing);
+    table.bagSha256.push(cachedDeep.bagSha256 ?? '');
+    const repeatMask = repeatMaskOf(c);
+    const repeat = repeatMask ? readJson<{ maskSha256: string; features: Record<string, number> }>(repeatCacheFile(dir, keys.radiomics, c.id)) : null;
+    if (repeat && repeat.maskSha256 === fileDigest(repeatMask))
+      table.repeat.set(
+        c.id,
+        radiomicsNames.map((n) => repeat.features[n]),
+      );
+  }
+  if (missing.length)
+    throw new HilumError({
+      code: 'FEATURES_MISSING',
+      message: `${missing.length} patient(s) have no extracted features: ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
+      hint: 'Run the extraction again (finished cases are kept), or merge the shards of a cluster run with --merge.',
+      data: { missing },
+    });
+  return table;
+}
+
+/** Writes a feature table as CSV (patient_id first; values as JavaScript prints doubles, which read back exactly) with its keys in a sidecar JSON. */
+export function writeFeatureTable(file: string, table: FeatureTable): void {
+  let text = csvLine(['patient_id', ...table.names]);
+  table.rows.forEach((row, i) => (text += csvLine([table.ids[i], ...row.map(String)])));
+  writeAtomic(file, text);
+  const repeat = Object.fromEntries(table.repeat);
+  writeAtomic(
+    sidecar(file),
+    JSON.stringify({
+      format: 'hilum-feature-table/1',
+      engineVersion: engineVersion(),
+      keys: table.keys,
+      patients: table.ids.length,
+      spacing: table.spacing,
+      bagSha256: table.bagSha256,
+      repeat,
+    }) + '\n',
+  );
+}
+
+function sidecar(file: string): string {
+  return file.replace(/\.csv$/i, '') + '.json';
+}
+
+export function readFeatureTable(file: string): FeatureTable {
+  if (!existsSync(file) || !existsSync(sidecar(file)))
+    throw new HilumError({ code: 'PATH_NOT_FOUND', message: `feature table ${file} (and its ${path.basename(sidecar(file))}) not found` });
+  const meta = JSON.parse(readFileSync(sidecar(file), 'utf8')) as {
+    keys: ExtractionKeys;
+    repeat: Record<string, number[]>;
+    spacing: number[][];
+    bagSha256: string[];
+  };
+  const rows = parseCsv(readFileSync(file, 'utf8'));
+  const names = rows[0].slice(1);
+  return {
+    keys: meta.keys,
+    ids: rows.slice(1).map((r) => r[0]),
+    names,
+    rows: rows.slice(1).map((r) => r.slice(1).map(Number)),
+    repeat: new Map(Object.entries(meta.repeat ?? {})),
+    spacing: meta.spacing,
+    bagSha256: meta.bagSha256,
+  };
+}
+
+/** File name of shard i of N's partial table. */
+export function shardTableName(shard: ShardSpec): string {
+  return `features-${shard.index}-of-${shard.count}.csv`;
+}
+
+/**
+ * Joins the partial tables of a sharded extraction (in `shardsDir`) into one table in manifest
+ * order. Every shard of the same N must be there, with the same extraction keys and columns, and
+ * together they must cover the manifest exactly once.
+ */
+export function mergeShardTables(shardsDir: string, cases: readonly CohortCase[]): FeatureTable {
+  const files = existsSync(shardsDir) ? readdirSync(shardsDir).filter((f) => /^features-\d+-of-\d+\.csv$/.test(f)) : [];
+  if (!files.length) throw new HilumError({ code: 'SHARDS_MISSING', message: `no shard tables (features-i-of-N.csv) in ${shardsDir}` });
+  const counts = new Set(files.map((f) => Number(/-of-(\d+)\.csv$/.exec(f)![1])));
+  if (counts.size !== 1)
+    throw new HilumError({ code: 'SHARDS_INCONSISTENT', message: `${shardsDir} holds shards of different runs (N = ${[...counts].join(', ')})` });
+  const count = [...counts][0];
+  const absent = Array.from({ length: count }, (_, k) => k + 1).filter((i) => !files.includes(shardTableName({ index: i, count })));
+  if (absent.length)
+    throw new HilumError({
+      code: 'SHARDS_MISSING',
+      message: `shard(s) ${absent.join(', ')} of ${count} have not written their table`,
+      hint: 'Run (or re-run) those array tasks; finished cases are cached.',
+    });
+  const parts = files.map((f) => readFeatureTable(path.join(shardsDir, f)));
+  const first = parts[0];
+  for (const p of parts)
+    if (JSON.stringify(p.keys) !== JSON.stringify(first.keys) || p.names.join('\u0000') !== first.names.join('\u0000'))
+      throw new HilumError({ code: 'SHARDS_INCONSISTENT', message: 'the shard tables were extracted with different settings or models' });
+  const byId = new Map<string, number[]>();
+  const spacingById = new Map<string, number[]>();
+  const bagById = new Map<string, string>();
+  const repeat = new Map<string, number[]>();
+  for (const p of parts)
+    p.ids.forEach((id, i) => {
+      if (byId.has(id)) throw new HilumError({ code: 'SHARDS_INCONSISTENT', message: `patient ${id} is in more than one shard table` });
+      byId.set(id, p.rows[i]);
+      spacingById.set(id, p.spacing[i]);
+      bagById.set(id, p.bagSha256[i]);
+      const r = p.repeat.get(id);
+      if (r) repeat.set(id, r);
+    });
+  const missing = cases.filter((c) => !byId.has(c.id)).map((c) => c.id);
+  if (missing.length)
+    throw new HilumError({
+      code: 'SHARDS_INCOMPLETE',
+      message: `the shard tables lack ${missing.length} patient(s) of the manifest: ${missing.slice(0, 10).join(', ')}`,
+    });
+  return {
+    keys: first.keys,
+    ids: cases.map((c) => c.id),
+    names: first.names,
+    rows: cases.map((c) => byId.get(c.id)!),
+    repeat,
+    spacing: cases.map((c) => spacingById.get(c.id)!),
+    bagSha256: cases.map((c) => bagById.get(c.id)!),
+  };
+}

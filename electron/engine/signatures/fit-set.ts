@@ -1,0 +1,244 @@
+/**
+ * Fits the five signatures of the method on the training split and scores every patient:
+ * - clinical: univariable logistic screening (p < pEnter) → multivariable model → independent
+ *   factors (p < pKeep, or backward AIC) → logistic model on those factors;
+ * - radiomics: the feature-signature recipe (score-signature.ts) on the radiomics features;
+ * - MIL: the same recipe on the MIL features (probability histogram, bag of words);
+ * - DLRad: the same recipe on the radiomics and MIL features together (and, when the protocol asks,
+ *   principal components of the pooled deep features);
+ * - combined: logistic model on the DLRad score and the clinical independent factors (the nomogram).
+ */
+import type { Finding } from '../core/errors.js';
+import { HilumError } from '../core/errors.js';
+import type { MilState } from '../deep/mil.js';
+import { fitLogistic } from '../stats/logistic-regression.js';
+import { screenThenFit } from '../stats/screening.js';
+import { assertBinaryOutcome } from '../stats/validate.js';
+import { type ClinicalEncoding, encodeClinical, encodedColumns, fitClinicalEncoding } from './clinical-encoding.js';
+import { type DeepOutputs, deepPatientFeatures, fitDeepAggregation } from './deep-features.js';
+import { type LogisticSignature, linearPredictorOf, logisticSignature, probabilities } from './logistic-signature.js';
+import type { StudyProtocol } from './protocol.js';
+import { type ScoreSignature, type SelectionTrace, fitScoreSignature, scoreOf } from './score-signature.js';
+import type { SplitName } from './split.js';
+
+export const SIGNATURE_NAMES = ['clinical', 'radiomics', 'mil', 'dlrad', 'combined'] as const;
+export type SignatureName = (typeof SIGNATURE_NAMES)[number];
+
+export interface SignatureSet {
+  clinicalEncoding: ClinicalEncoding;
+  /** Univariable screening and multivariable model of the clinical variables (for the report). */
+  clinicalModelling: {
+    univariable: { name: string; oddsRatio: number; oddsRatioCi: [number, number]; p: number; entered: boolean }[];
+    multivariable: { name: string; oddsRatio: number; oddsRatioCi: [number, number]; p: number }[];
+    independentFactors: string[];
+  };
+  deepAggregation: MilState;
+  radiomicsFeatureNames: string[];
+  clinical: LogisticSignature;
+  radiomics: ScoreSignature;
+  mil: ScoreSignature;
+  dlrad: ScoreSignature;
+  combined: LogisticSignature;
+}
+
+export interface StudyInputs {
+  ids: string[];
+  y: Float64Array;
+  split: SplitName[];
+  clinicalValues: Record<string, string>[];
+  /** Radiomics feature columns by name (all patients). */
+  radiomics: Record<string, Float64Array>;
+  radiomicsNames: string[];
+  deep: DeepOutputs[];
+  /** Radiomics of repeat segmentations: patient row → values in radiomicsNames order. */
+  repeat: Map<number, number[]>;
+}
+
+export interface PatientScores {
+  /** Per signature: the score (linear predictor) and probability of each patient. */
+  score: Record<SignatureName, Float64Array>;
+  probability: Record<SignatureName, Float64Array>;
+}
+
+export interface SignatureSetFit {
+  set: SignatureSet;
+  scores: PatientScores;
+  traces: Record<'radiomics' | 'mil' | 'dlrad', SelectionTrace>;
+  /** The encoded clinical columns of every patient. */
+  clinicalColumns: Record<string, Float64Array>;
+  findings: Finding[];
+}
+
+export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): SignatureSetFit {
+  const n = inputs.ids.length;
+  const training = inputs.split.map((s) => s === 'training');
+  const trainRows = training.flatMap((t, i) => (t ? [i] : []));
+  const findings: Finding[] = [];
+  for (const part of ['training', 'validation', 'external'] as const) {
+    const rows = inputs.split.flatMap((s, i) => (s === part ? [i] : []));
+    if (!rows.length) continue;
+    assertBinaryOutcome(
+      `outcome in the ${part} split`,
+      Float64Array.from(rows, (i) => inputs.y[i]),
+      { rowIds: rows.map((i) => inputs.ids[i]) },
+    );
+  }
+  const separation = protocol.separation;
+
+  // Clinical.
+  const rows = inputs.ids.map((id, i) => ({ id, values: inputs.clinicalValues[i] }));
+  const enc = fitClinicalEncoding(protocol.clinical.variables, rows, training, protocol.clinical.missing);
+  findings.push(...enc.findings);
+  const clinicalCols = columnsOf(
+    rows.map((r) => encodeClinical(enc.encoding, r.values, `patient ${r.id}`)),
+    encodedColumns(enc.encoding),
+  );
+  const candidates = encodedColumns(enc.encoding).filter((c) => {
+    const t = trainRows.map((i) => clinicalCols[c][i]);
+    const constant = t.every((v) => v === t[0]);
+    if (constant) findings.push({ code: 'FEATURES_CONSTANT', severity: 'info', message: `clinical: ${c} is constant on the training split and was left out` });
+    return !constant;
+  });
+  const trainData = (cols: Record<string, Float64Array>, names: readonly string[]) => ({
+    y: Float64Array.from(trainRows, (i) => inputs.y[i]),
+    x: Object.fromEntries(names.map((c) => [c, Float64Array.from(trainRows, (i) => cols[c][i])])),
+    outcomeName: protocol.outcome.column,
+    rowIds: trainRows.map((i) => inputs.ids[i]),
+  });
+  const screening = screenThenFit(trainData(clinicalCols, candidates), candidates, {
+    pEnter: protocol.clinical.pEnter,
+    pKeep: protocol.clinical.pKeep,
+    selection: protocol.clinical.selection,
+    onSeparation: separation,
+  });
+  findings.push(...screening.findings.map((f) => ({ ...f, message: `clinical: ${f.message}` })));
+  if (!screening.independentFactors.length)
+    throw new HilumError({
+      code: 'CLINICAL_NO_FACTOR',
+      message: `no clinical variable is an independent risk factor on the training split (univariable p < ${protocol.clinical.pEnter}, multivariable p < ${protocol.clinical.pKeep})`,
+      hint: 'The cohort may be too small; or relax clinical.pEnter / clinical.pKeep in the protocol.',
+      data: { entered: screening.entered },
+    });
+  const clinicalFit = fitLogistic(trainData(clinicalCols, screening.independentFactors), screening.independentFactors, { onSeparation: separation });
+  findings.push(...clinicalFit.findings.map((f) => ({ ...f, message: `clinical signature: ${f.message}` })));
+  const clinical = logisticSignature('clinical', clinicalFit);
+
+  // Deep aggregation (MIL vocabulary, IDF, PCA basis) on training.
+  const deepAggregation = fitDeepAggregation(
+    trainRows.map((i) => inputs.deep[i]),
+    protocol.deep,
+  );
+  const deepCols = columnsOf(inputs.deep.map((d) => deepPatientFeatures(deepAggregation, d)));
+  const milNames = Object.keys(deepCols).filter((k) => k.startsWith('mil_'));
+  const pcaNames = Object.keys(deepCols).filter((k) => k.startsWith('deep_pca_'));
+
+  const repeatRows = [...inputs.repeat.keys()];
+  const repeat = repeatRows.length
+    ? {
+        rows: repeatRows,
+        columns: Object.fromEntries(inputs.radiomicsNames.map((f, j) => [f, Float64Array.from(repeatRows, (r) => inputs.repeat.get(r)![j])])),
+      }
+    : undefined;
+  const radiomicsSet = new Set(inputs.radiomicsNames);
+  const fitScore = (name: 'radiomics' | 'mil' | 'dlrad', names: string[]) => {
+    const columns = { ...inputs.radiomics, ...deepCols };
+    const r = fitScoreSignature(name, { names, columns }, inputs.y, training, protocol.selection, {
+      repeat,
+      iccFeatures: (f) => radiomicsSet.has(f),
+      separation,
+    });
+    findings.push(...r.findings);
+    return r;
+  };
+  const radiomicsFit = fitScore('radiomics', inputs.radiomicsNames);
+  const milFit = fitScore('mil', milNames);
+  const dlradFit = fitScore('dlrad', [...inputs.radiomicsNames, ...milNames, ...pcaNames]);
+
+  const allColumns: Record<string, Float64Array> = { ...inputs.radiomics, ...deepCols, ...clinicalCols };
+  const score = {} as Record<SignatureName, Float64Array>;
+  const probability = {} as Record<SignatureName, Float64Array>;
+  score.clinical = linearPredictorOf(clinical, clinicalCols, n);
+  for (const [name, fit] of [
+    ['radiomics', radiomicsFit],
+    ['mil', milFit],
+    ['dlrad', dlradFit],
+  ] as const) {
+    score[name] = scoreOf(fit.signature, allColumns, n);
+    const c = fit.signature.calibration;
+    probability[name] = probabilities(score[name].map((s) => c.intercept + c.slope * s));
+  }
+  probability.clinical = probabilities(score.clinical);
+
+  // Combined: DLRad score + the clinical independent factors.
+  const combinedCols = { ...clinicalCols, dlrad_score: score.dlrad };
+  const combinedTerms = ['dlrad_score', ...screening.independentFactors];
+  const combinedFit = fitLogistic(trainData(combinedCols, combinedTerms), combinedTerms, { onSeparation: separation });
+  findings.push(...combinedFit.findings.map((f) => ({ ...f, message: `combined: ${f.message}` })));
+  const combined = logisticSignature('combined', combinedFit);
+  score.combined = linearPredictorOf(combined, combinedCols, n);
+  probability.combined = probabilities(score.combined);
+
+  const set: SignatureSet = {
+    clinicalEncoding: enc.encoding,
+    clinicalModelling: {
+      univariable: screening.univariable.map((u) => ({
+        name: u.name,
+        oddsRatio: u.coefficient.oddsRatio,
+        oddsRatioCi: u.coefficient.oddsRatioCi,
+        p: u.coefficient.p,
+        entered: u.selected,
+      })),
+      multivariable: (screening.multivariable?.coefficients.slice(1) ?? []).map((c) => ({
+        name: c.name,
+        oddsRatio: c.oddsRatio,
+        oddsRatioCi: c.oddsRatioCi,
+        p: c.p,
+      })),
+      independentFactors: screening.independentFactors,
+    },
+    deepAggregation,
+    radiomicsFeatureNames: inputs.radiomicsNames,
+    clinical,
+    radiomics: radiomicsFit.signature,
+    mil: milFit.signature,
+    dlrad: dlradFit.signature,
+    combined,
+  };
+  return {
+    set,
+    scores: { score, probability },
+    traces: { radiomics: radiomicsFit.trace, mil: milFit.trace, dlrad: dlradFit.trace },
+    clinicalColumns: clinicalCols,
+    findings,
+  };
+}
+
+/** Column-wise view of per-patient records (names: those of the first record unless given). */
+function columnsOf(records: Record<string, number>[], names?: string[]): Record<string, Float64Array> {
+  const keys = names ?? Object.keys(records[0] ?? {});
+  return Object.fromEntries(keys.map((k) => [k, Float64Array.from(records, (r) => r[k])]));
+}
+
+/** Applies a fitted set to one patient: every signature's score and probability. */
+export function applySignatureSet(
+  set: SignatureSet,
+  patient: { clinical: Record<string, string | number | undefined>; radiomics: Record<string, number>; deep: DeepOutputs },
+  who = 'patient',
+): { score: Record<SignatureName, number>; probability: Record<SignatureName, number>; clinicalEncoded: Record<string, number> } {
+  const clinicalEncoded = encodeClinical(set.clinicalEncoding, patient.clinical, who);
+  const deep = deepPatientFeatures(set.deepAggregation, patient.deep);
+  const one = (v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, [x]]));
+  const columns = one({ ...patient.radiomics, ...deep, ...clinicalEncoded });
+  const score = {} as Record<SignatureName, number>;
+  const probability = {} as Record<SignatureName, number>;
+  score.clinical = linearPredictorOf(set.clinical, columns, 1)[0];
+  probability.clinical = probabilities([score.clinical])[0];
+  for (const name of ['radiomics', 'mil', 'dlrad'] as const) {
+    const s = set[name];
+    score[name] = scoreOf(s, columns, 1)[0];
+    probability[name] = probabilities([s.calibration.intercept + s.calibration.slope * score[name]])[0];
+  }
+  score.combined = linearPredictorOf(set.combined, { ...columns, dlrad_score: [score.dlrad] }, 1)[0];
+  probability.combined = probabilities([score.combined])[0];
+  return { score, probability, clinicalEncoded };
+}

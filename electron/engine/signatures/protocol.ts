@@ -1,0 +1,205 @@
+/**
+ * The study protocol: every choice a cohort study makes, written down, versioned and frozen into
+ * the model bundle it produces. Defaults follow the method family of Huang et al. 2025 (univariable
+ * then multivariable clinical model; radiomics and deep features z-scored on the training split,
+ * filtered by ICC, Mann-Whitney U, correlation pruning and LASSO with 10-fold CV; combined model
+ * drawn as a nomogram). A protocol file (YAML or JSON) overrides any subset of the defaults.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { HilumError } from '../core/errors.js';
+
+export const PROTOCOL_FORMAT = 'hilum-study-protocol/1';
+
+const clinicalVariable = z
+  .object({
+    /** Column of the cohort manifest. */
+    column: z.string().min(1),
+    /** numeric: a number; binary: 0/1 (or yes/no, true/false); categorical: dummy-coded against `reference`. */
+    kind: z.enum(['numeric', 'binary', 'categorical']),
+    label: z.string().optional(),
+    unit: z.string().optional(),
+    /** Plausible range; values outside are refused. */
+    range: z.tuple([z.number(), z.number()]).optional(),
+    /** Categorical: the levels and the reference level (first when not given). */
+    levels: z.array(z.string()).optional(),
+    reference: z.string().optional(),
+    /** Value meaning 1 for a binary variable given as text (e.g. "male"). */
+    positive: z.string().optional(),
+  })
+  .strict();
+
+const featureSelection = z
+  .object({
+    /** Minimum ICC(2,1) between repeat segmentations; used only when the manifest has a repeat mask column. */
+    iccThreshold: z.number().min(0).max(1).default(0.75),
+    test: z.enum(['mann-whitney', 'welch', 'student']).default('mann-whitney'),
+    pThreshold: z.number().gt(0).max(1).default(0.05),
+    correlation: z
+      .object({ method: z.enum(['pearson', 'spearman']).default('pearson'), cutoff: z.number().gt(0).max(1).default(0.9) })
+      .strict()
+      .default({ method: 'pearson', cutoff: 0.9 }),
+    lasso: z
+      .object({
+        nFolds: z.number().int().min(3).max(20).default(10),
+        seed: z.number().int().default(1),
+        measure: z.enum(['deviance', 'auc']).default('deviance'),
+        lambda: z.enum(['lambda.min', 'lambda.1se']).default('lambda.min'),
+        /**
+         * Smallest λ of the path as a fraction of λ_max. glmnet's default is 1e-4 when n > p, but the
+         * far end of that path (hundreds of features nearly separating the training set) costs minutes
+         * and never holds the CV optimum; 0.01 bounds it. A CV optimum at the path's end is reported.
+         */
+        lambdaMinRatio: z.number().gt(0).lt(1).default(0.01),
+      })
+      .strict()
+      .default({ nFolds: 10, seed: 1, measure: 'deviance', lambda: 'lambda.min', lambdaMinRatio: 0.01 }),
+  })
+  .strict();
+
+const selectionDefaults = featureSelection.parse({});
+
+export const protocolSchema = z
+  .object({
+    format: z.literal(PROTOCOL_FORMAT).default(PROTOCOL_FORMAT),
+    name: z.string().default('hilum-default'),
+    description: z.string().default('Huang et al. 2025 method family: clinical, radiomics, MIL, DLRad and combined signatures'),
+    outcome: z
+      .object({ column: z.string().default('label'), name: z.string().default('occult lymph node metastasis') })
+      .strict()
+      .default({ column: 'label', name: 'occult lymph node metastasis' }),
+    split: z
+      .object({
+        /** Centres whose patients are split into training and validation; every other centre is the external test. */
+        trainingCentres: z.array(z.string().min(1)).min(1).default(['A']),
+        validationFraction: z.number().gt(0).lt(1).default(0.3),
+        seed: z.number().int().default(1),
+        stratified: z.boolean().default(true),
+      })
+      .strict()
+      .default({ trainingCentres: ['A'], validationFraction: 0.3, seed: 1, stratified: true }),
+    radiomics: z
+      .object({
+        /** PyRadiomics parameter file (relative to the protocol file); the built-in CT settings without it. */
+        parameterFile: z.string().optional(),
+        /** Manifest column of a second, independent segmentation for the ICC filter (optional). */
+        repeatMaskColumn: z.string().default('repeat_mask_path'),
+      })
+      .strict()
+      .default({ repeatMaskColumn: 'repeat_mask_path' }),
+    deep: z
+      .object({
+        /** Backbone folder (card.json, backbone.onnx); the shipped demonstration backbone without it. */
+        model: z.string().optional(),
+        plhBins: z.number().int().min(2).max(100).default(10),
+        words: z.number().int().min(2).max(100).default(8),
+        /**
+         * Principal components of the mean-pooled slice features that join the DLRad candidates. 0 (the
+         * paper's DLRad: radiomics + MIL features): the raw embedding carries scanner texture, which
+         * transports worse across centres.
+         */
+        pcaComponents: z.number().int().min(0).max(64).default(0),
+        /**
+         * auto: when the backbone ships out-of-fold probabilities for every training patient, the MIL
+         * features of the training split are built from them (cross-fitting); off: from the final model.
+         */
+        outOfFold: z.enum(['auto', 'off']).default('auto'),
+      })
+      .strict()
+      .default({ plhBins: 10, words: 8, pcaComponents: 0, outOfFold: 'auto' }),
+    clinical: z
+      .object({
+        variables: z.array(clinicalVariable).min(1).default(defaultClinicalVariables()),
+        /** reject: a missing value stops the study naming the patients; impute: training median (numeric) or mode. */
+        missing: z.enum(['reject', 'impute']).default('reject'),
+        pEnter: z.number().gt(0).max(1).default(0.05),
+        pKeep: z.number().gt(0).max(1).default(0.05),
+        selection: z.enum(['p-value', 'backward-aic']).default('p-value'),
+      })
+      .strict()
+      .default({ variables: defaultClinicalVariables(), missing: 'reject', pEnter: 0.05, pKeep: 0.05, selection: 'p-value' }),
+    selection: featureSelection.default(selectionDefaults),
+    /** On separated data: refit with Firth's penalised likelihood and report it, or stop. */
+    separation: z.enum(['firth', 'error']).default('firth'),
+    /** Probability cut-offs between the risk categories (ascending); names one more than cut-offs. */
+    riskCategories: z
+      .object({ cutoffs: z.array(z.number().gt(0).lt(1)).min(1).default([0.1, 0.3]), names: z.array(z.string()).default(['low', 'intermediate', 'high']) })
+      .strict()
+      .default({ cutoffs: [0.1, 0.3], names: ['low', 'intermediate', 'high'] }),
+    /** What the bundle may be used for, printed on every report. */
+    intendedUse: z
+      .string()
+      .default(
+        'Estimate the risk of occult lymph node metastasis before surgery in clinical N0 lung adenocarcinoma from contrast-enhanced CT and clinical data. Decision support; does not replace pathological nodal staging.',
+      ),
+    /** Written into the bundle's provenance; "synthetic" for phantom cohorts. */
+    dataSource: z.enum(['synthetic', 'institutional']).default('institutional'),
+  })
+  .strict();
+
+export type StudyProtocol = z.infer<typeof protocolSchema>;
+export type ClinicalVariable = z.infer<typeof clinicalVariable>;
+export type FeatureSelectionSettings = z.infer<typeof featureSelection>;
+
+/** The standard preoperative variables of the paper's clinical model (columns as `hilum phantom` writes them). */
+export function defaultClinicalVariables(): ClinicalVariable[] {
+  return [
+    { column: 'age_years', kind: 'numeric', label: 'Age', unit: 'years', range: [18, 100] },
+    { column: 'sex', kind: 'binary', label: 'Male sex', positive: 'male' },
+    { column: 'smoker', kind: 'binary', label: 'Smoking history' },
+    { column: 'cea_ng_ml', kind: 'numeric', label: 'CEA', unit: 'ng/mL', range: [0, 1000] },
+    { column: 'cyfra_ng_ml', kind: 'numeric', label: 'CYFRA 21-1', unit: 'ng/mL', range: [0, 1000] },
+    { column: 'location', kind: 'binary', label: 'Central location', positive: 'central' },
+    { column: 'diameter_mm', kind: 'numeric', label: 'Tumour diameter', unit: 'mm', range: [1, 100] },
+    { column: 'ctr', kind: 'numeric', label: 'Consolidation-to-tumour ratio', range: [0, 1] },
+    { column: 'lobulation', kind: 'binary', label: 'Lobulation' },
+    { column: 'spiculation', kind: 'binary', label: 'Spiculation' },
+    { column: 'pleural_indentation', kind: 'binary', label: 'Pleural indentation' },
+    { column: 'vacuole', kind: 'binary', label: 'Vacuole sign' },
+    { column: 'air_bronchogram', kind: 'binary', label: 'Air bronchogram' },
+    { column: 'vascular_convergence', kind: 'binary', label: 'Vascular convergence' },
+  ];
+}
+
+/** The default protocol. */
+export function defaultProtocol(): StudyProtocol {
+  return protocolSchema.parse({});
+}
+
+/** Validates a protocol object; every problem is named with its path. */
+export function parseProtocol(raw: unknown, source = 'protocol'): StudyProtocol {
+  const parsed = protocolSchema.safeParse(raw ?? {});
+  if (!parsed.success)
+    throw new HilumError({
+      code: 'PROTOCOL_INVALID',
+      message: `${source}: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+      hint: 'See docs/study.md for the protocol fields and their defaults.',
+    });
+  const p = parsed.data;
+  if (p.riskCategories.names.length !== p.riskCategories.cutoffs.length + 1)
+    throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${source}: riskCategories needs one more name than cut-offs` });
+  for (let i = 1; i < p.riskCategories.cutoffs.length; i++)
+    if (!(p.riskCategories.cutoffs[i] > p.riskCategories.cutoffs[i - 1]))
+      throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${source}: riskCategories.cutoffs must increase` });
+  const columns = p.clinical.variables.map((v) => v.column);
+  const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (duplicate) throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${source}: clinical variable ${duplicate} is listed twice` });
+  return p;
+}
+
+/** Reads a protocol file (YAML or JSON); relative paths inside it are resolved against its folder. */
+export function readProtocol(file: string): StudyProtocol {
+  let raw: unknown;
+  try {
+    raw = YAML.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${file}: not readable YAML/JSON (${(error as Error).message})` });
+  }
+  const p = parseProtocol(raw, file);
+  const dir = path.dirname(path.resolve(file));
+  if (p.radiomics.parameterFile) p.radiomics.parameterFile = path.resolve(dir, p.radiomics.parameterFile);
+  if (p.deep.model) p.deep.model = path.resolve(dir, p.deep.model);
+  return p;
+}
