@@ -259,7 +259,8 @@ function buildBundle(
 ): ModelBundle {
   const { protocol } = opts;
   const trainRows = split.flatMap((s, i) => (s === 'training' ? [i] : []));
-  const range = (values: number[]): [number, number] => [Math.min(...values), Math.max(...values)];
+  // Rounded to 0.001 (mm): DICOM spacings computed from positions carry floating-point noise.
+  const range = (values: number[]): [number, number] => [Math.round(Math.min(...values) * 1000) / 1000, Math.round(Math.max(...values) * 1000) / 1000];
   const centres: Record<string, number> = {};
   for (const c of manifest.cases) centres[c.centre] = (centres[c.centre] ?? 0) + 1;
   const cohorts: ModelBundle['provenance']['cohorts'] = {};
