@@ -27,7 +27,7 @@ function syntheticCohort(n = 1099, features = 1130, factors = 40, seed = 1) {
     age_years: String(Math.round(62 + 8 * normal())),
     sex: rng.next() < 0.5 ? 'male' : 'female',
     cea_ng_ml: (Math.exp(0.5 * s + 0.4 * normal()) * 3).toFixed(2),
-    diameter_mm: (18 + 4 * s + 4 * normal()).toFixed(1),
+    diameter_mm: Math.max(4, 18 + 4 * s + 4 * normal()).toFixed(1),
   }));
   const deep = signal.map((s) => ({
     probabilities: Array.from({ length: 7 }, () => 1 / (1 + Math.exp(-(s + normal())))),
