@@ -4,6 +4,7 @@ import { runRadiomicsBench } from './bench/radiomics.mjs';
 import { runPhantomBench } from './bench/phantom.mjs';
 import { runDeepBench } from './bench/deep.mjs';
 import { runStudyBench } from './bench/study.mjs';
+import { runBedsideBench } from './bench/bedside.mjs';
 
 const suites = [
   ['imaging', runImagingBench],
@@ -11,6 +12,7 @@ const suites = [
   ['phantom', runPhantomBench],
   ['deep', runDeepBench],
   ['study', runStudyBench],
+  ['bedside', runBedsideBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of suites) {

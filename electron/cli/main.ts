@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { engineVersion } from '../engine/core/version.js';
 import { registerConvert } from './commands/convert.js';
+import { registerDb } from './commands/db.js';
 import { registerDeep } from './commands/deep.js';
 import { registerDeepBags } from './commands/deep-bags.js';
 import { registerDemo } from './commands/demo.js';
@@ -9,6 +10,7 @@ import { registerFit } from './commands/fit.js';
 import { registerIcc } from './commands/icc.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPhantom } from './commands/phantom.js';
+import { registerPredict } from './commands/predict.js';
 import { registerRadiomics } from './commands/radiomics.js';
 import { registerSegment } from './commands/segment.js';
 import { registerStudy } from './commands/study.js';
@@ -30,6 +32,7 @@ export async function main(argv: string[]): Promise<number> {
   registerInspect(program);
   registerConvert(program);
   registerSegment(program);
+  registerPredict(program);
   registerPhantom(program);
   registerRadiomics(program);
   registerDeep(program);
@@ -38,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
   registerFit(program);
   registerIcc(program);
   registerStudy(program);
+  registerDb(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -149,5 +149,24 @@ describe('hilum CLI', () => {
     expect(bedside.longestAxialDiameterMm).toBeGreaterThan(15);
     expect(bedside.longestAxialDiameterMm).toBeLessThan(30);
     expect(existsSync(bedside.maskOut)).toBe(true);
-  }, 120_000);
+    // Then the prediction with the shipped demonstration bundle: stored, reported, exported for PACS.
+    const prediction = (
+      JSON.parse(r.stdout) as {
+        bedside: {
+          prediction: {
+            record: { result: { probability: number; category: string }; bundle: { synthetic: boolean } };
+            report: { file: string; pages: number };
+            stored: { db: string };
+            dicom: { reportFile: string; segFile: string };
+          };
+        };
+      }
+    ).bedside.prediction;
+    expect(prediction.record.bundle.synthetic).toBe(true);
+    expect(prediction.record.result.probability).toBeGreaterThan(0);
+    expect(prediction.record.result.probability).toBeLessThan(1);
+    expect(readFileSync(prediction.report.file).subarray(0, 5).toString()).toBe('%PDF-');
+    expect(prediction.report.pages).toBeGreaterThanOrEqual(2);
+    for (const f of [prediction.stored.db, prediction.dicom.reportFile, prediction.dicom.segFile]) expect(existsSync(f)).toBe(true);
+  }, 180_000);
 });

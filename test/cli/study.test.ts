@@ -106,6 +106,40 @@ describe('hilum study', () => {
     expect(errorOf(() => readBundle(tampered)).code).toBe('BUNDLE_TAMPERED');
   }, 300_000);
 
+  it('predicts a patient at the bedside exactly as the study did: the same combined probability to the last bit', async () => {
+    const bundleFile = path.join(out, 'model-bundle.hilum.json');
+    const bundle = readBundle(bundleFile);
+    const predictions = csvRows(path.join(out, 'predictions.csv'));
+    const manifestRows = csvRows(manifest);
+    // An external-centre patient and a validation patient (neither touched by cross-fitting).
+    for (const i of [55, 30]) {
+      const row = Object.fromEntries(manifestRows[0].map((h, j) => [h, manifestRows[i + 1][j]]));
+      const clinical = path.join(tmp.dir, `bedside-${row.patient_id}.json`);
+      const values = Object.fromEntries(bundle.protocol.clinical.variables.map((v) => [v.column, row[v.column]]));
+      writeFileSync(clinical, JSON.stringify({ format: 'hilum-clinical/1', patient: { pseudonym: row.patient_id }, values }));
+      const r = await runCli([
+        'predict',
+        '--image',
+        path.join(cohort, row.image_path),
+        '--mask',
+        path.join(cohort, row.mask_path),
+        '--clinical',
+        clinical,
+        '--model',
+        bundleFile,
+        '--out',
+        path.join(tmp.dir, `bedside-${row.patient_id}.pdf`),
+        '--json',
+      ]);
+      expect(r.stderr).toBe('');
+      const record = (JSON.parse(r.stdout) as { record: { result: { probability: number }; signatures: { name: string; probability: number }[] } }).record;
+      const batch = predictions.find((p) => p[0] === row.patient_id)!;
+      const column = (name: string) => batch[predictions[0].indexOf(name)];
+      expect(String(record.result.probability)).toBe(column('combined_probability'));
+      for (const s of record.signatures) expect(String(s.probability), s.name).toBe(column(`${s.name}_probability`));
+    }
+  }, 120_000);
+
   it('resumes from the feature cache: a second run extracts nothing and gives the same table', async () => {
     const before = readFileSync(path.join(out, 'table.csv'), 'utf8');
     const r = await runCli(['study', '--manifest', manifest, '--out', out, '--protocol', protocolFile]);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { projectRoot } from '../../engine/core/version.js';
 import { readImageFile, writeImageFile } from '../../engine/imaging/image-files.js';
@@ -10,8 +10,14 @@ import { TRANSFER_SYNTAX_NAMES } from '../../engine/imaging/dicom/tags.js';
 import { importMask } from '../../engine/imaging/mask-import.js';
 import { loadVolume } from '../../engine/imaging/load.js';
 import { ensureDemoCase } from '../../engine/phantom/index.js';
-import { dice, segmentNodule } from '../../engine/segmentation/index.js';
+import { dice } from '../../engine/segmentation/index.js';
 import { fmt, formatFinding, progressReporter } from '../output.js';
+import { HilumError } from '../../engine/core/errors.js';
+import { DEMO_BUNDLE_FILE, runBedside } from '../../engine/pipeline/bedside-run.js';
+import { demoClinicalInput } from '../../engine/phantom/demo-case.js';
+import type { PaperSize } from '../../engine/report/patient-report.js';
+import type { ReportLang } from '../../engine/report/report-strings.js';
+import { describePrediction, predictionSummary } from './predict.js';
 
 export function demoPaths() {
   const demo = path.join(projectRoot(), 'resources', 'demo');
@@ -24,11 +30,17 @@ export function registerDemo(program: Command): void {
     .description(
       'run the bedside workflow on the demo data. It imports the bundled real CT series (20 JPEG 2000 slices of a Siemens scan), checks its geometry, ' +
         'places the bundled NIfTI mask on it and writes both as NIfTI; then it generates the synthetic demo patient (a full-field-of-view chest CT with a part-solid nodule, on first use), ' +
-        'clicks on the nodule, segments and measures it and compares the mask with the ground truth. Prediction and the report join in later versions.',
+        'clicks on the nodule, segments and measures it, compares the mask with the ground truth, predicts the risk of occult nodal metastasis with the shipped ' +
+        'demonstration bundle (trained on synthetic data), stores the case in a case store and writes the PDF report and its DICOM outputs.',
     )
     .option('--out <dir>', 'folder for the demo outputs', 'hilum-demo-output')
+    .option('--lang <en|zh-CN>', 'report language', 'en')
+    .option('--paper <A4|Letter>', 'report paper size', 'A4')
     .option('--json', 'print the summary as JSON')
-    .action(async (opts: { out: string; json?: boolean }) => {
+    .action(async (opts: { out: string; lang: string; paper: string; json?: boolean }) => {
+      if (!['en', 'zh-CN'].includes(opts.lang)) throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--lang must be en or zh-CN, got '${opts.lang}'` });
+      if (!['A4', 'Letter'].includes(opts.paper))
+        throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--paper must be A4 or Letter, got '${opts.paper}'` });
       const { series: seriesPath, mask: maskPath } = demoPaths();
       const progress = progressReporter(!opts.json);
       const started = performance.now();
@@ -52,9 +64,21 @@ export function registerDemo(program: Command): void {
       const maskOut = path.join(opts.out, `demo-mask-label${largest}.nii.gz`);
       writeImageFile(ctOut, volume);
       writeImageFile(maskOut, mask.mask);
-      const bedside = await bedsideDemo(opts.out);
+      const bedside = await bedsideDemo(opts.out, opts.lang as ReportLang, opts.paper as PaperSize);
+      const m = bedside.run.record.segmentation;
       const summary = {
-        bedside,
+        bedside: {
+          notice: bedside.notice,
+          seriesDir: bedside.seriesDir,
+          clinicalFile: bedside.clinicalFile,
+          volumeMl: m.volumeMl,
+          longestAxialDiameterMm: m.longestAxialDiameterMm,
+          solidDiameterMm: m.solidDiameterMm,
+          ctr: m.ctr,
+          diceVsTruth: bedside.diceVsTruth,
+          maskOut: bedside.maskOut,
+          prediction: predictionSummary(bedside.run),
+        },
         series: describeSeriesLine(series),
         transferSyntaxes: series.transferSyntaxes.map((t) => TRANSFER_SYNTAX_NAMES[t] ?? t),
         dims: volume.dims,
@@ -86,44 +110,42 @@ export function registerDemo(program: Command): void {
         `  wrote        ${ctOut}`,
         `               ${maskOut}`,
         '',
-        `Bedside demo patient (${bedside.notice}) — ${bedside.series}`,
-        `  click        (${bedside.clickLps.map((v) => fmt(v, 1)).join(', ')}) mm, the nodule's centre`,
-        `  nodule       ${fmt(bedside.volumeMl, 2)} mL, longest axial diameter ${fmt(bedside.longestAxialDiameterMm, 1)} mm, solid ${fmt(bedside.solidDiameterMm, 1)} mm, CTR ${fmt(bedside.ctr, 2)}`,
-        `  segmentation ${fmt(bedside.segmentSeconds, 2)} s, Dice ${fmt(bedside.diceVsTruth, 3)} against the phantom's ground truth`,
-        `  wrote        ${bedside.maskOut}`,
+        `Bedside demo patient (${bedside.notice}) — clicked on the nodule; Dice ${fmt(bedside.diceVsTruth, 3)} against the phantom's ground truth`,
+        describePrediction(bedside.run),
         '',
-        'Risk prediction and the PDF report are not part of this version yet.',
-        'The model Hilum will ship is a demonstration trained on synthetic data; it is not for clinical use.',
+        `The PDF report is at ${path.resolve(bedside.run.report.file)}`,
       ];
       process.stdout.write(lines.join('\n') + '\n');
     });
 }
 
-/** The bedside steps on the synthetic demo patient: load its series, click on the nodule, segment, measure, compare with the truth. */
-async function bedsideDemo(outDir: string) {
+/**
+ * The bedside workflow on the synthetic demo patient: click on the nodule, segment and measure it,
+ * compare the mask with the phantom's truth, then predict with the shipped demonstration bundle,
+ * store the case and write the PDF report and its DICOM outputs.
+ */
+async function bedsideDemo(outDir: string, lang: ReportLang, paper: PaperSize) {
   const demo = await ensureDemoCase();
-  const ct = (await loadVolume(demo.seriesDir)).volume;
-  const truth = (await loadVolume(demo.maskPath)).volume;
-  const started = performance.now();
-  const result = segmentNodule(ct, { seed: { worldLps: demo.noduleCentreLps } });
-  const segmentSeconds = (performance.now() - started) / 1000;
+  const clinicalFile = path.join(outDir, 'demo-patient-clinical.json');
+  writeFileSync(clinicalFile, JSON.stringify(demoClinicalInput(demo), null, 2) + '\n');
+  const reportFile = path.join(outDir, lang === 'en' ? 'demo-report.pdf' : `demo-report.${lang}.pdf`);
+  const run = await runBedside({
+    image: demo.seriesDir,
+    seedLps: demo.noduleCentreLps,
+    clinical: clinicalFile,
+    bundleFile: DEMO_BUNDLE_FILE(),
+    db: path.join(outDir, 'hilum-demo.sqlite'),
+    reportFile,
+    dicomOut: path.join(outDir, 'dicom'),
+    lang,
+    paper,
+  });
   const maskOut = path.join(outDir, 'demo-patient-nodule-mask.nii.gz');
-  writeImageFile(maskOut, result.mask);
-  const m = result.measurements;
-  return {
-    notice: demo.notice,
-    series: `${ct.dims.join(' × ')} voxels, ${ct.spacingMm.map((s) => fmt(s, 2)).join(' × ')} mm`,
-    seriesDir: demo.seriesDir,
-    clickLps: demo.noduleCentreLps,
-    volumeMl: m.volumeMl,
-    longestAxialDiameterMm: m.longestAxialDiameterMm,
-    solidDiameterMm: m.solidDiameterMm,
-    ctr: m.ctr,
-    segmentSeconds,
-    diceVsTruth: dice(
-      result.mask.voxels,
-      Uint8Array.from(truth.voxels, (v) => (v ? 1 : 0)),
-    ),
-    maskOut,
-  };
+  writeImageFile(maskOut, run.mask);
+  const truth = (await loadVolume(demo.maskPath)).volume;
+  const diceVsTruth = dice(
+    run.mask.voxels,
+    Uint8Array.from(truth.voxels, (v) => (v ? 1 : 0)),
+  );
+  return { notice: demo.notice, seriesDir: demo.seriesDir, clinicalFile, run, diceVsTruth, maskOut };
 }

@@ -66,7 +66,7 @@ export function registerSegment(program: Command): void {
     });
 }
 
-function parseSeed(text: string): Vec3 {
+export function parseSeed(text: string): Vec3 {
   const parts = text.split(',').map((s) => Number(s.trim()));
   if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v)))
     throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--seed must be three numbers x,y,z, got '${text}'` });

@@ -223,6 +223,11 @@ const WRITE_TYPES = new Map<Function, number>([
 
 /** Writes a NIfTI-1 file (sform and, when the direction is orthonormal, qform; both RAS). */
 export function writeNifti(filePath: string, image: ScalarImage, options: NiftiWriteOptions = {}): void {
+  writeFileSync(filePath, encodeNifti(image, { ...options, gzip: options.gzip ?? /\.gz$/i.test(filePath) }));
+}
+
+/** The bytes of a NIfTI-1 file of `image` (gzip-compressed when `options.gzip`). */
+export function encodeNifti(image: ScalarImage, options: NiftiWriteOptions = {}): Uint8Array {
   const code = WRITE_TYPES.get(image.voxels.constructor);
   if (code === undefined) throw new HilumError({ code: 'NIFTI_UNSUPPORTED_TYPE', message: `cannot write ${image.voxels.constructor.name} voxels to NIfTI` });
   if (image.voxels.length !== voxelCount(image)) throw new HilumError({ code: 'VOXEL_COUNT_MISMATCH', message: 'voxel count does not match the image size' });
@@ -268,8 +273,7 @@ export function writeNifti(filePath: string, image: ScalarImage, options: NiftiW
   v.setInt32(356, NIFTI_ECODE_COMMENT, true);
   out.set(extensionText, 360);
   out.set(new Uint8Array(image.voxels.buffer, image.voxels.byteOffset, dataBytes), voxOffset);
-  const gzip = options.gzip ?? /\.gz$/i.test(filePath);
-  writeFileSync(filePath, gzip ? gzipSync(out, { level: 6 }) : out);
+  return options.gzip ? gzipSync(out, { level: 6 }) : out;
 }
 
 /** 3×4 RAS affine (rows) of a grid. */

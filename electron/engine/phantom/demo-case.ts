@@ -57,3 +57,38 @@ export async function ensureDemoCase(root = cacheDirectory()): Promise<DemoCase>
   renameSync(tmp, dir);
   return demo;
 }
+
+/**
+ * The demo patient's clinical data as a surgeon would enter it at the bedside (format
+ * `hilum-clinical/1`): history, tumour markers with their units, location and the CT signs read by
+ * the radiologist. Tumour diameter and CTR are left out: the bedside pipeline measures them on the
+ * segmentation.
+ */
+export function demoClinicalInput(demo: DemoCase): Record<string, unknown> {
+  const record = JSON.parse(readFileSync(demo.clinicalPath, 'utf8')) as {
+    patientId: string;
+    clinical: { ageYears: number; sex: string; smoker: boolean; ceaNgMl: number; cyfraNgMl: number; location: string };
+    ctSigns: Record<string, boolean | number | string>;
+  };
+  const c = record.clinical;
+  const s = record.ctSigns;
+  return {
+    format: 'hilum-clinical/1',
+    patient: { pseudonym: record.patientId },
+    author: 'demo',
+    values: {
+      age_years: { value: c.ageYears, unit: 'years' },
+      sex: c.sex,
+      smoker: c.smoker,
+      cea_ng_ml: { value: c.ceaNgMl, unit: 'ng/mL' },
+      cyfra_ng_ml: { value: c.cyfraNgMl, unit: 'ng/mL' },
+      location: c.location,
+      lobulation: s.lobulation,
+      spiculation: s.spiculation,
+      pleural_indentation: s.pleuralIndentation,
+      vacuole: s.vacuole,
+      air_bronchogram: s.airBronchogram,
+      vascular_convergence: s.vascularConvergence,
+    },
+  };
+}

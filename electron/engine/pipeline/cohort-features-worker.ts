@@ -3,12 +3,12 @@ import { serveWorker } from '../core/worker-host.js';
 import { type BackboneSession, inferBag, openBackbone } from '../deep/backbone-session.js';
 import { loadBackbone } from '../deep/model-card.js';
 import { sampleBag } from '../deep/sampler.js';
-import { imageFileFormat, readImageFile } from '../imaging/image-files.js';
 import { loadVolume } from '../imaging/load.js';
 import { importMask } from '../imaging/mask-import.js';
 import { extractRadiomics } from '../radiomics/extractor.js';
 import type { ParameterSet } from '../radiomics/settings.js';
 import type { CaseExtractionRequest, CaseExtractionResult } from './cohort-features.js';
+import { radiomicsMaskOf } from './radiomics-mask.js';
 
 /** One ONNX session per worker and backbone folder, opened on first use (single-threaded: the pool is the parallelism). */
 const sessions = new Map<string, Promise<BackboneSession>>();
@@ -29,7 +29,7 @@ serveWorker({
     const ct = (await loadVolume(req.image)).volume;
     const out: CaseExtractionResult = { id: req.id, spacing: [...ct.spacingMm] };
     const radiomicsOf = async (maskPath: string) => {
-      const mask = imageFileFormat(maskPath) ? readImageFile(maskPath).image : (await importMask(maskPath, ct)).mask;
+      const mask = await radiomicsMaskOf(maskPath, ct);
       return (await extractRadiomics({ caseId: req.id, image: ct, mask }, { params: req.radiomicsParams as ParameterSet })).features;
     };
     if (req.radiomics) out.radiomics = await radiomicsOf(req.mask);

@@ -235,7 +235,7 @@ interface CachedDeep {
 }
 
 /** Deep columns of one patient: slice probabilities (deep_p_NN) and pooled slice features (deep_mean_NNN, deep_max_NNN). */
-function deepColumns(d: CachedDeep): Record<string, number> {
+export function deepColumns(d: Pick<CachedDeep, 'probabilities' | 'features'>): Record<string, number> {
   const out: Record<string, number> = {};
   const pad = (n: number, w: number) => String(n).padStart(w, '0');
   d.probabilities.forEach((p, k) => (out[`deep_p_${pad(k, 2)}`] = p));

@@ -14,6 +14,8 @@ export interface LogisticSignature {
   intercept: number;
   coefficients: number[];
   method: 'maximum-likelihood' | 'firth';
+  /** Covariance of (intercept, coefficients…) in that order (R's vcov(glm)); absent in bundles made before it was recorded. */
+  covariance?: number[][];
   table: { name: string; estimate: number; se: number; p: number; oddsRatio: number; oddsRatioCi: [number, number] }[];
 }
 
@@ -25,8 +27,29 @@ export function logisticSignature(name: string, fit: LogisticFit): LogisticSigna
     intercept: fit.estimates[INTERCEPT],
     coefficients: fit.terms.filter((t) => t !== INTERCEPT).map((t) => fit.estimates[t]),
     method: fit.method,
+    covariance: fit.covariance,
     table: fit.coefficients.map((c) => ({ name: c.name, estimate: c.estimate, se: c.se, p: c.p, oddsRatio: c.oddsRatio, oddsRatioCi: c.oddsRatioCi })),
   };
+}
+
+/**
+ * Wald interval of one patient's linear predictor η = xᵀβ (x = (1, x₁, …)):
+ * se(η) = √(xᵀ V x), interval η ± z·se, mapped through plogis to a probability interval.
+ * Returns null when the signature carries no covariance (bundles from before it was recorded).
+ */
+export function predictionInterval(
+  s: LogisticSignature,
+  values: Record<string, number>,
+  z = 1.959963984540054,
+): { linearPredictor: number; se: number; probability: [number, number] } | null {
+  if (!s.covariance) return null;
+  const x = [1, ...s.terms.map((t) => values[t])];
+  if (x.some((v) => !Number.isFinite(v))) throw new HilumError({ code: 'FEATURE_MISSING', message: `${s.name} signature: a term has no finite value` });
+  const eta = s.intercept + s.terms.reduce((acc, t, j) => acc + s.coefficients[j] * values[t], 0);
+  let variance = 0;
+  for (let i = 0; i < x.length; i++) for (let j = 0; j < x.length; j++) variance += x[i] * s.covariance[i][j] * x[j];
+  const se = Math.sqrt(Math.max(0, variance));
+  return { linearPredictor: eta, se, probability: [plogis(eta - z * se), plogis(eta + z * se)] };
 }
 
 /** Linear predictor β₀ + Σ βⱼ xⱼ for n patients. */

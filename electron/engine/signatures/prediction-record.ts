@@ -1,0 +1,103 @@
+/**
+ * The record of one bedside prediction: everything needed to show it, print it, store it and
+ * reproduce it — which bundle (hash), which engine, which execution provider, which inputs (their
+ * hash), every signature's score and its place in the bundle's training distribution, the
+ * calibrated probability with its 95 % interval and category, the nomogram points, and every
+ * quality warning. The pipeline produces it; the store keeps it; the report prints it.
+ */
+import type { Vec3 } from '../imaging/vec.js';
+import type { SignatureName } from './fit-set.js';
+
+export const PREDICTION_FORMAT = 'hilum-prediction/1';
+
+export interface QualityWarning {
+  code: string;
+  message: string;
+  /** `refusal`: the bundle says no prediction may be given for this case (then no probability is reported). */
+  severity: 'warning' | 'refusal';
+}
+
+export interface ClinicalInputValue {
+  /** The protocol's column name (e.g. `cea_ng_ml`). */
+  field: string;
+  label: string;
+  /** As used by the model (numbers for numeric; 0/1 for binary; level for categorical). */
+  value: number | string;
+  /** Human form shown on screen and paper ("yes", "male", "1.86"). */
+  display: string;
+  unit?: string;
+  /** `measured`: taken from the segmentation (diameter, CTR); `entered`: typed or imported. */
+  source: 'entered' | 'measured';
+}
+
+export interface SignatureResult {
+  name: SignatureName;
+  label: string;
+  score: number;
+  probability: number;
+  /** 5th and 95th percentiles of the score on the bundle's training split. */
+  referenceScoreRange: [number, number];
+  /** Percentile (0–100) of this patient's score in the training split's distribution. */
+  scorePercentile: number;
+}
+
+export interface CaseDescription {
+  patientPseudonym: string;
+  studyDate?: string;
+  studyInstanceUid?: string;
+  seriesInstanceUid?: string;
+  seriesDescription?: string;
+  modality?: string;
+  manufacturer?: string;
+  sliceThicknessMm: number;
+  pixelSpacingMm: [number, number];
+  dims: [number, number, number];
+  /** From (0018,0010) Contrast/Bolus Agent when the series is DICOM; `unknown` for NIfTI/NRRD. */
+  contrast: 'yes' | 'no' | 'unknown';
+  contrastAgent?: string;
+  imageSource: string;
+}
+
+export interface SegmentationDescription {
+  method: 'given' | 'click';
+  seedLps?: Vec3;
+  /** SHA-256 of the mask's voxels (uint8, x fastest) on the CT grid. */
+  maskSha256: string;
+  volumeMl: number;
+  longestAxialDiameterMm: number;
+  solidDiameterMm: number;
+  ctr: number;
+}
+
+export interface PredictionRecord {
+  format: typeof PREDICTION_FORMAT;
+  id: string;
+  createdAt: string;
+  engineVersion: string;
+  bundle: { name: string; contentSha256: string; synthetic: boolean; notice: string; backboneSha256: string; createdAt: string };
+  /** ONNX Runtime execution provider that ran the backbone (`cpu`, `cuda`, …). */
+  provider: string;
+  /** SHA-256 of the canonical JSON of the model inputs (image voxels hash, mask hash, encoded clinical values). */
+  inputsSha256: string;
+  case: CaseDescription;
+  segmentation: SegmentationDescription;
+  clinical: ClinicalInputValue[];
+  /** In the order clinical, radiomics, mil, dlrad, combined. */
+  signatures: SignatureResult[];
+  /** Null when the case was refused (see warnings). */
+  result: {
+    probability: number;
+    /** 95 % interval from the combined model's coefficient covariance (Wald, on the logit scale). */
+    interval95: [number, number];
+    category: string;
+    categoryCutoffs: number[];
+    categoryNames: string[];
+    /** The combined model's Youden threshold on the training split. */
+    threshold: number;
+    aboveThreshold: boolean;
+  } | null;
+  nomogram: { axes: { name: string; label: string; value: number; points: number }[]; totalPoints: number };
+  /** The 2.5D bag: each slice's plane, requested and used axial offset (grid steps) and backbone probability. */
+  bag: { plane: string; offset: number; usedOffset: number; probability: number }[];
+  warnings: QualityWarning[];
+}
