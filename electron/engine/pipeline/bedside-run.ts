@@ -6,8 +6,9 @@
  * report row in ONE transaction; finally the DICOM outputs for PACS. Every failure before the
  * writes leaves nothing behind; a store failure removes the PDF again.
  */
+import { writeFileAtomically } from '../core/atomic-write.js';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError } from '../core/errors.js';
 import { projectRoot } from '../core/version.js';
@@ -87,19 +88,6 @@ function chooseBundle(options: BedsideRunOptions): { bundle: ModelBundle; source
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
-}
-
-/** Writes bytes atomically (temporary file in the same folder, then rename). */
-function writeAtomically(file: string, bytes: Uint8Array): void {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const partial = `${file}.partial-${process.pid}`;
-  try {
-    writeFileSync(partial, bytes);
-    renameSync(partial, file);
-  } catch (error) {
-    rmSync(partial, { force: true });
-    throw error;
-  }
 }
 
 /**
@@ -259,7 +247,7 @@ export async function runBedside(options: BedsideRunOptions): Promise<BedsideRun
     options.onStep?.('report', timings.report);
 
     t = performance.now();
-    writeAtomically(options.reportFile, pdf.buffer);
+    writeFileAtomically(options.reportFile, pdf.buffer);
     const pdfSha256 = sha256(pdf.buffer);
     let stored: BedsideRunResult['stored'] = null;
     if (options.db) {

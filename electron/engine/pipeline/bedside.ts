@@ -30,7 +30,7 @@ import { canonicalJson, sha256Hex } from '../signatures/canonical-json.js';
 import { type ClinicalFile, checkClinicalInput } from '../signatures/clinical-input.js';
 import { SIGNATURE_NAMES, type SignatureName, applySignatureSet } from '../signatures/fit-set.js';
 import { predictionInterval } from '../signatures/logistic-signature.js';
-import { PREDICTION_FORMAT, type PredictionRecord, type QualityWarning, type SignatureResult } from '../signatures/prediction-record.js';
+import { PREDICTION_FORMAT, type PredictionRecord, type QualityWarning, type SignatureResult, bundleIdentity } from '../signatures/prediction-record.js';
 import { deepColumns } from './cohort-features.js';
 import { checkIntendedUse } from './intended-use.js';
 import { radiomicsMaskOf } from './radiomics-mask.js';
@@ -278,14 +278,7 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
     id: randomUUID(),
     createdAt: new Date().toISOString(),
     engineVersion: engineVersion(),
-    bundle: {
-      name: bundle.name,
-      contentSha256: bundle.contentSha256,
-      synthetic: bundle.synthetic,
-      notice: bundle.notice,
-      backboneSha256: bundle.backbone.sha256,
-      createdAt: bundle.createdAt,
-    },
+    bundle: bundleIdentity(bundle),
     provider: inference.provider,
     inputsSha256,
     case: caseDescription,

@@ -15,8 +15,8 @@
  * the document info, the font subsets are tagged from their resource names, so the same inputs give
  * the same bytes.
  */
+import { writeFileAtomically } from '../core/atomic-write.js';
 import { createHash } from 'node:crypto';
-import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { HilumError } from '../core/errors.js';
@@ -72,13 +72,9 @@ export function renderPatientReport(input: PatientReportInput): Buffer {
 /** Writes the report atomically (temporary file, then rename) and returns its SHA-256 and page count. */
 export function writePatientReport(file: string, input: PatientReportInput): PatientReportResult {
   const { buffer, pages } = renderPatientReportWithInfo(input);
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const partial = `${file}.partial-${process.pid}`;
   try {
-    writeFileSync(partial, buffer);
-    renameSync(partial, file);
+    writeFileAtomically(file, buffer);
   } catch (error) {
-    rmSync(partial, { force: true });
     throw new HilumError({ code: 'REPORT_WRITE_FAILED', message: `could not write the report ${file}: ${(error as Error).message}`, cause: error });
   }
   return { sha256: createHash('sha256').update(buffer).digest('hex'), pages, bytes: buffer.length };
@@ -741,7 +737,9 @@ class PatientReportWriter {
       const name = translate(S.nomogramAxes, axis.name, axis.label);
       const isBinary = binary.has(axis.name) && axis.values.length === 2 && axis.values.every((v) => v === 0 || v === 1);
       const fmt = (v: number) => (isBinary ? (v ? translate(S.values, 'yes', 'yes') : translate(S.values, 'no', 'no')) : tickLabel(v));
-      label(name, y, showPatient && pa ? `${fmt(pa.value)} → ${pa.points.toFixed(1)}` : undefined);
+      // The patient's value to three significant digits (a score of −1.98911 reads as −1.99).
+      const patientValue = (v: number) => (isBinary ? fmt(v) : tickLabel(Number(v.toPrecision(3))));
+      label(name, y, showPatient && pa ? `${patientValue(pa.value)} → ${pa.points.toFixed(1)}` : undefined);
       const xs = axis.points.map(P);
       axisLine(y, Math.min(...xs), Math.max(...xs));
       ticks(

@@ -10,6 +10,7 @@
  * everything else: it identifies the bundle (predictions store it), and a file whose content does
  * not hash to it is refused.
  */
+import { writeFileAtomically } from '../core/atomic-write.js';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError } from '../core/errors.js';
@@ -91,10 +92,7 @@ export function serializeBundle(bundle: ModelBundle): string {
 
 /** Writes the bundle file atomically; returns its content hash. */
 export function writeBundle(file: string, bundle: ModelBundle): string {
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const partial = `${file}.partial-${process.pid}`;
-  writeFileSync(partial, serializeBundle(bundle));
-  renameSync(partial, file);
+  writeFileAtomically(file, serializeBundle(bundle));
   return bundle.contentSha256;
 }
 

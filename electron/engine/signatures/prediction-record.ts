@@ -6,6 +6,7 @@
  * quality warning. The pipeline produces it; the store keeps it; the report prints it.
  */
 import type { Vec3 } from '../imaging/vec.js';
+import type { ModelBundle } from './bundle.js';
 import type { SignatureName } from './fit-set.js';
 
 export const PREDICTION_FORMAT = 'hilum-prediction/1';
@@ -100,4 +101,16 @@ export interface PredictionRecord {
   /** The 2.5D bag: each slice's plane, requested and used axial offset (grid steps) and backbone probability. */
   bag: { plane: string; offset: number; usedOffset: number; probability: number }[];
   warnings: QualityWarning[];
+}
+
+/** What a prediction records of the bundle that made it. */
+export function bundleIdentity(bundle: ModelBundle): PredictionRecord['bundle'] {
+  return {
+    name: bundle.name,
+    contentSha256: bundle.contentSha256,
+    synthetic: bundle.synthetic,
+    notice: bundle.notice,
+    backboneSha256: bundle.backbone.sha256,
+    createdAt: bundle.createdAt,
+  };
 }

@@ -5,7 +5,8 @@
  * `importCase` verifies that hash, refuses conflicts, and writes the whole case in one transaction
  * with its original ids and times, so exporting it again gives the same content hash.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { writeFileAtomically } from '../core/atomic-write.js';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError, isHilumError } from '../core/errors.js';
 import { engineVersion } from '../core/version.js';
@@ -95,19 +96,9 @@ export function exportCase(db: Db, patientId: string, file: string, actor = defa
     content,
   };
   const text = canonicalJson(caseFile) + '\n';
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const partial = `${file}.partial-${process.pid}`;
   try {
-    const fd = openSync(partial, 'w');
-    try {
-      writeSync(fd, text);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
-    renameSync(partial, file);
+    writeFileAtomically(file, text);
   } catch (error) {
-    rmSync(partial, { force: true });
     throw new HilumError({ code: 'CASE_EXPORT_FAILED', message: `cannot write the case file ${file}: ${(error as Error).message}`, cause: error });
   }
   if (!db.readonly)

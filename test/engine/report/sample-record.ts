@@ -11,7 +11,7 @@ import type { Mat3, Vec3 } from '../../../electron/engine/imaging/vec.js';
 import type { LabelMap, Volume } from '../../../electron/engine/imaging/volume.js';
 import { type ModelBundle, readBundle } from '../../../electron/engine/signatures/bundle.js';
 import type { SignatureName } from '../../../electron/engine/signatures/fit-set.js';
-import { PREDICTION_FORMAT, type PredictionRecord } from '../../../electron/engine/signatures/prediction-record.js';
+import { PREDICTION_FORMAT, type PredictionRecord, bundleIdentity } from '../../../electron/engine/signatures/prediction-record.js';
 
 export const DEMO_BUNDLE_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../models/hilum-demo.bundle.json');
 
@@ -101,14 +101,7 @@ export function sampleRecord(bundle: ModelBundle = demoBundle(), options: Sample
     id: 'pred-20261128-0007',
     createdAt: '2026-11-28T09:41:12.000Z',
     engineVersion: bundle.engineVersion,
-    bundle: {
-      name: bundle.name,
-      contentSha256: bundle.contentSha256,
-      synthetic: bundle.synthetic,
-      notice: bundle.notice,
-      backboneSha256: bundle.backbone.sha256,
-      createdAt: bundle.createdAt,
-    },
+    bundle: bundleIdentity(bundle),
     provider: 'cpu',
     inputsSha256: '9d4f1c0b7e2a66a1c3f08d55b2e4a7f19c0e3b6d8a2f4c1e7b9d0a3c5e8f2b14',
     case: {

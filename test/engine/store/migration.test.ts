@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { sha256Hex } from '../../../electron/engine/signatures/canonical-json.js';
 import {
   LATEST_SCHEMA_VERSION,
+  STORE_TABLES,
   addClinicalRecord,
   addFeatureSet,
   addSegmentation,
@@ -28,18 +29,8 @@ let cleanup: () => void;
 beforeEach(() => ({ dir, cleanup } = tempDir('hilum-migrate-')));
 afterEach(() => cleanup());
 
-const V1_TABLES = [
-  'patients',
-  'studies',
-  'series',
-  'segmentations',
-  'clinical_records',
-  'feature_sets',
-  'model_bundles',
-  'predictions',
-  'reports',
-  'audit_log',
-];
+/** Schema version 1 had every table but dicom_exports (added by migration 2). */
+const V1_TABLES = STORE_TABLES.filter((t) => t !== 'dicom_exports');
 
 /** A schema-version-1 store with rows in every v1 table; returns what was written. */
 function buildV1(file: string) {
