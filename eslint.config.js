@@ -31,8 +31,13 @@ export default tseslint.config(
     },
   },
   {
-    // The engine never imports Electron (docs/architecture.md).
-    files: ['electron/engine/**/*.ts', 'electron/cli/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'electron', message: 'electron/engine and the CLI must run in plain Node.' }] }] },
+    // The engine, CLI, API contract and loopback host never import Electron (docs/architecture.md).
+    files: ['electron/engine/**/*.ts', 'electron/cli/**/*.ts', 'electron/api/**/*.ts', 'electron/host/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'electron', message: 'electron/engine, the CLI, the API contract and the loopback host must run in plain Node.' }] },
+      ],
+    },
   },
 );

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
 const PORT = 4173;
+// One access token per test run, made in the runner and inherited by its workers and the host.
+process.env.HILUM_SERVE_TOKEN ??= randomBytes(32).toString('hex');
 
 export default defineConfig({
   testDir: '.',
@@ -17,9 +20,11 @@ export default defineConfig({
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     screenshot: 'only-on-failure',
   },
+  // The built renderer served with the API by the loopback host, as `hilum serve` runs it for a user.
   webServer: {
-    command: `npx vite preview --config renderer/vite.config.ts --port ${PORT}`,
+    command: `node bin/hilum.js serve --port ${PORT} --data test-results/e2e-data`,
     cwd: '..',
+    env: { HILUM_SERVE_TOKEN: process.env.HILUM_SERVE_TOKEN },
     url: `http://127.0.0.1:${PORT}`,
     reuseExistingServer: false,
     timeout: 60_000,

@@ -13,6 +13,7 @@ import { registerPhantom } from './commands/phantom.js';
 import { registerPredict } from './commands/predict.js';
 import { registerRadiomics } from './commands/radiomics.js';
 import { registerSegment } from './commands/segment.js';
+import { registerServe } from './commands/serve.js';
 import { registerStudy } from './commands/study.js';
 import { formatError } from './output.js';
 
@@ -42,6 +43,7 @@ export async function main(argv: string[]): Promise<number> {
   registerIcc(program);
   registerStudy(program);
   registerDb(program);
+  registerServe(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -2,7 +2,16 @@ import { readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { CONTENT_SECURITY_POLICY, isAppUrl, secureWebPreferences } from '../../electron/app/security.js';
+import {
+  CONTENT_SECURITY_POLICY,
+  isAppUrl,
+  isOwnReport,
+  mainWindowOptions,
+  permissionDecision,
+  secureWebPreferences,
+  windowOpenDecision,
+  withContentSecurityPolicy,
+} from '../../electron/app/security.js';
 import { ROOT } from '../helpers.js';
 
 const read = (p: string) => readFileSync(path.join(ROOT, p), 'utf8');
@@ -30,6 +39,34 @@ describe('Electron window security', () => {
     });
   });
 
+  it('the main window uses exactly those preferences, fits a 1366×768 screen and stays hidden until painted', () => {
+    const options = mainWindowOptions('/x/preload.cjs');
+    expect(options.webPreferences).toEqual(secureWebPreferences('/x/preload.cjs'));
+    expect(options.minWidth).toBeLessThanOrEqual(1366);
+    expect(options.minHeight).toBeLessThanOrEqual(768);
+    expect(options.show).toBe(false);
+  });
+
+  it('opens no new window; only an https link may go to the system browser', () => {
+    expect(windowOpenDecision('https://hilum.invalid/docs')).toEqual({ action: 'deny', openExternally: true });
+    for (const url of ['http://example.org/', 'file:///etc/passwd', 'javascript:alert(1)', 'data:text/html,x', 'not a url'])
+      expect(windowOpenDecision(url)).toEqual({ action: 'deny', openExternally: false });
+  });
+
+  it('denies every permission request and sends its CSP on every response, replacing any other', () => {
+    for (const p of ['media', 'geolocation', 'notifications', 'clipboard-read', 'openExternal']) expect(permissionDecision(p)).toBe(false);
+    const headers = withContentSecurityPolicy({ 'content-security-policy': ['default-src *'], 'X-Other': 'a' });
+    expect(headers).toEqual({ 'Content-Security-Policy': [CONTENT_SECURITY_POLICY], 'X-Other': ['a'] });
+  });
+
+  it('saves or prints only the workstation’s own report PDFs', () => {
+    expect(isOwnReport('/data/reports/R-1.pdf', '/data/reports')).toBe(true);
+    expect(isOwnReport('/data/reports/../hilum.sqlite', '/data/reports')).toBe(false);
+    expect(isOwnReport('/data/reports-evil/R-1.pdf', '/data/reports')).toBe(false);
+    expect(isOwnReport('/etc/passwd', '/data/reports')).toBe(false);
+    expect(isOwnReport('/data/reports/notes.txt', '/data/reports')).toBe(false);
+  });
+
   it('allows navigation only to the app page itself', () => {
     const index = 'file:///opt/hilum/dist/renderer/index.html';
     expect(isAppUrl(index, index)).toBe(true);
@@ -46,10 +83,10 @@ describe('Electron window security', () => {
 });
 
 describe('repository rules', () => {
-  it('the engine and the CLI never import electron', () => {
-    const offenders = [...sourceFiles('electron/engine'), ...sourceFiles('electron/cli')].filter((f) =>
-      /from\s+['"]electron['"]|require\(['"]electron['"]\)/.test(read(f)),
-    );
+  it('the engine, the CLI, the API contract and the loopback host never import electron', () => {
+    const offenders = ['electron/engine', 'electron/cli', 'electron/api', 'electron/host']
+      .flatMap(sourceFiles)
+      .filter((f) => /from\s+['"]electron['"]|require\(['"]electron['"]\)/.test(read(f)));
     expect(offenders).toEqual([]);
   });
 
@@ -66,9 +103,27 @@ describe('repository rules', () => {
     expect(read('.npmrc')).toContain('strict-allow-scripts=true');
   });
 
-  it('packaging unpacks native modules and ships models outside the asar', () => {
-    const config = parse(read('build/electron-builder.yml')) as { asarUnpack: string[]; extraResources: { from: string }[] };
+  it('packaging unpacks native modules, ships models, fonts and demo data outside the asar, and trims ONNX Runtime per platform', () => {
+    const config = parse(read('build/electron-builder.yml')) as {
+      asarUnpack: string[];
+      extraResources: { from: string; to: string }[];
+      npmRebuild: boolean;
+      linux: { files: string[] };
+      win: { files: string[] };
+      mac: { files: string[] };
+    };
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**/*', 'node_modules/onnxruntime-node/bin/**/*']));
-    expect(config.extraResources.map((r) => r.from)).toContain('models');
+    // Beside the asar under the same relative paths, where the engine's shippedDataRoot() finds them.
+    for (const dir of ['models', 'resources/fonts', 'resources/demo', 'resources/radiomics']) {
+      expect(config.extraResources).toContainEqual(expect.objectContaining({ from: dir, to: dir }));
+      expect(statSync(path.join(ROOT, dir)).isDirectory()).toBe(true);
+    }
+    expect(config.linux.files).toEqual(['!node_modules/onnxruntime-node/bin/napi-v*/{darwin,win32}/**']);
+    expect(config.win.files).toEqual(['!node_modules/onnxruntime-node/bin/napi-v*/{darwin,linux}/**']);
+    expect(config.mac.files).toEqual(['!node_modules/onnxruntime-node/bin/napi-v*/{linux,win32}/**']);
+    // The Electron rebuild of better-sqlite3 is ours (it refuses to run without an Electron binary), not electron-builder's.
+    expect(config.npmRebuild).toBe(false);
+    const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(pkg.scripts.dist).toMatch(/rebuild-native\.mjs && electron-builder/);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { projectRoot } from '../../engine/core/version.js';
+import { shippedDataRoot } from '../../engine/core/version.js';
 import { readImageFile, writeImageFile } from '../../engine/imaging/image-files.js';
 import { findAxisPermutation, gridsMatch } from '../../engine/imaging/grid.js';
 import { labelCounts } from '../../engine/imaging/volume.js';
@@ -20,7 +20,7 @@ import type { ReportLang } from '../../engine/report/report-strings.js';
 import { describePrediction, predictionSummary } from './predict.js';
 
 export function demoPaths() {
-  const demo = path.join(projectRoot(), 'resources', 'demo');
+  const demo = path.join(shippedDataRoot(), 'resources', 'demo');
   return { series: path.join(demo, 'ct_series_siemens_j2k_20'), mask: path.join(demo, 'ct_series_siemens_j2k_20_mask_totalseg.nii.gz') };
 }
 

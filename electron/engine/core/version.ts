@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -15,6 +15,17 @@ export function projectRoot(): string {
     dir = path.dirname(dir);
   }
   throw new Error('Hilum package.json not found above ' + fileURLToPath(import.meta.url));
+}
+
+/**
+ * Where the shipped read-only data (models/, resources/) lives: in a packaged Electron app
+ * electron-builder copies it beside the asar archive (extraResources, `process.resourcesPath`),
+ * because ONNX Runtime and pdfkit read files from disk; from a checkout it is the project root.
+ */
+export function shippedDataRoot(): string {
+  const resources = (process as { resourcesPath?: string }).resourcesPath;
+  if (resources && existsSync(path.join(resources, 'models'))) return resources;
+  return projectRoot();
 }
 
 let cachedVersion: string | undefined;

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { HilumError } from '../core/errors.js';
-import { projectRoot } from '../core/version.js';
+import { shippedDataRoot } from '../core/version.js';
 import { BagConfigSchema, type BagConfig } from './bag-config.js';
 
 const AucSchema = z.number().min(0).max(1).nullable();
@@ -100,7 +100,7 @@ export function loadBackbone(dir: string): Backbone {
 
 /** The backbone folder shipped with Hilum (models/hilum-demo-backbone beside the app). */
 export function shippedBackboneDir(): string {
-  return path.join(projectRoot(), 'models', 'hilum-demo-backbone');
+  return path.join(shippedDataRoot(), 'models', 'hilum-demo-backbone');
 }
 
 /** One training patient's out-of-fold slice probabilities and the SHA-256 of the bag they came from. */

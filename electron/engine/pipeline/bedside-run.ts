@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError } from '../core/errors.js';
-import { projectRoot } from '../core/version.js';
+import { shippedDataRoot } from '../core/version.js';
 import { exportForPacs, type PacsExportResult } from '../imaging/dicom/pacs-export.js';
 import { encodeNifti } from '../imaging/nifti.js';
 import type { Vec3 } from '../imaging/vec.js';
@@ -27,7 +27,7 @@ import type { PredictionRecord } from '../signatures/prediction-record.js';
 import * as store from '../store/index.js';
 import { type BedsideOutcome, type BedsideStep, predictCase } from './bedside.js';
 
-export const DEMO_BUNDLE_FILE = () => path.join(projectRoot(), 'models', 'hilum-demo.bundle.json');
+export const DEMO_BUNDLE_FILE = () => path.join(shippedDataRoot(), 'models', 'hilum-demo.bundle.json');
 
 export interface BedsideRunOptions {
   image: string;

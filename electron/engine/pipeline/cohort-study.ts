@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../core/errors.js';
 import { HilumError } from '../core/errors.js';
-import { engineVersion, projectRoot } from '../core/version.js';
+import { engineVersion, shippedDataRoot } from '../core/version.js';
 import { type Backbone, loadBackbone, readOutOfFold, shippedBackboneDir } from '../deep/model-card.js';
 import { readParameterFile } from '../radiomics/settings.js';
 import { sha256Hex } from '../signatures/canonical-json.js';
@@ -66,7 +66,7 @@ export interface StudyResult {
 
 /** The built-in radiomics parameter file for CT cohort studies. */
 export function defaultRadiomicsParameterFile(): string {
-  return path.join(projectRoot(), 'resources', 'radiomics', 'hilum-ct.yaml');
+  return path.join(shippedDataRoot(), 'resources', 'radiomics', 'hilum-ct.yaml');
 }
 
 export async function runStudy(opts: StudyOptions): Promise<StudyResult> {

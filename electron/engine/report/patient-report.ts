@@ -20,7 +20,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import PDFDocument from 'pdfkit';
 import { HilumError } from '../core/errors.js';
-import { projectRoot } from '../core/version.js';
+import { shippedDataRoot } from '../core/version.js';
 import type { ModelBundle } from '../signatures/bundle.js';
 import type { PredictionRecord } from '../signatures/prediction-record.js';
 import type { KeyImage, KeyImages } from './key-images.js';
@@ -190,7 +190,7 @@ class PatientReportWriter {
     this.generatedAt = input.generatedAt ?? new Date().toISOString();
     const created = new Date(this.generatedAt);
     if (Number.isNaN(created.getTime())) throw new HilumError({ code: 'REPORT_INVALID_TIME', message: `generatedAt ${this.generatedAt} is not a valid time` });
-    const fontDir = input.fontDir ?? path.join(projectRoot(), 'resources', 'fonts');
+    const fontDir = input.fontDir ?? path.join(shippedDataRoot(), 'resources', 'fonts');
     this.doc = new PDFDocument({
       size: paper === 'A4' ? 'A4' : 'LETTER',
       margins: { top: 20, bottom: 8, left: 42, right: 42 },

@@ -42,6 +42,9 @@ export const clinicalFileSchema = z
 
 export type ClinicalFile = z.infer<typeof clinicalFileSchema>;
 
+/** Clinical fields the segmentation measures (filled from it when not typed). */
+export const MEASURED_FIELDS: ReadonlySet<string> = new Set(['diameter_mm', 'solid_diameter_mm', 'ctr']);
+
 /** Measurements of the segmented nodule that can stand in for clinical fields of the same meaning. */
 export interface MeasuredValues {
   diameter_mm: number;

@@ -1,0 +1,168 @@
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { PNG } from 'pngjs';
+
+/** Luminance statistics of an element's screenshot, and how many pixels have the mask's orange. */
+async function pixels(view: Locator) {
+  const png = PNG.sync.read(await view.screenshot());
+  const n = png.width * png.height;
+  let sum = 0;
+  let sumSq = 0;
+  let orange = 0;
+  for (let p = 0; p < png.data.length; p += 4) {
+    const [r, g, b] = [png.data[p], png.data[p + 1], png.data[p + 2]];
+    const y = 0.299 * r + 0.587 * g + 0.114 * b;
+    sum += y;
+    sumSq += y * y;
+    // The overlay is orange (1, 0.4, 0); CT greys have r = g = b and the crosshair is cyan.
+    if (r > 150 && r - b > 100 && r - g > 40) orange++;
+  }
+  const mean = sum / n;
+  return { png, mean, sd: Math.sqrt(Math.max(0, sumSq / n - mean * mean)), orange };
+}
+
+/** Mean absolute difference of two same-sized screenshots (0–255). */
+function difference(a: PNG, b: PNG): number {
+  expect([a.width, a.height]).toEqual([b.width, b.height]);
+  let d = 0;
+  for (let p = 0; p < a.data.length; p += 4)
+    d += Math.abs(a.data[p] - b.data[p]) + Math.abs(a.data[p + 1] - b.data[p + 1]) + Math.abs(a.data[p + 2] - b.data[p + 2]);
+  return d / (3 * a.width * a.height);
+}
+
+async function renderCount(view: Locator): Promise<number> {
+  return Number(await view.getAttribute('data-render-count'));
+}
+
+/** Waits for two animation frames in the page (the expression runs in the browser; the test project has no DOM types). */
+function nextFrames(page: Page): Promise<unknown> {
+  return page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
+}
+
+/** Waits until a view has rendered again after `before` renders, and for the next frame to be composited. */
+async function waitForRender(page: Page, view: Locator, before: number) {
+  await expect.poll(() => renderCount(view), { timeout: 30_000 }).toBeGreaterThan(before);
+  await nextFrames(page);
+}
+
+test('the demo case opens in the MPR viewer, windows change the pixels, and the segmented nodule is overlaid and measured', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  const problems: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.setViewportSize({ width: 1366, height: 768 });
+  await page.goto(`/#token=${process.env.HILUM_SERVE_TOKEN}`);
+  await expect(page.getByTestId('engine-status')).toContainText('hilum-demo');
+
+  await page.getByTestId('open-demo').click();
+  await expect(page.getByTestId('progress')).toBeVisible();
+  const axial = page.getByTestId('view-axial');
+  for (const id of ['view-axial', 'view-coronal', 'view-sagittal']) {
+    await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', '1', { timeout: 120_000 });
+  }
+  await expect(page.getByTestId('case-error')).toHaveCount(0);
+
+  // Everything fits a 1366×768 screen: the four views are side by side, inside the viewport.
+  for (const id of ['view-axial', 'view-coronal', 'view-sagittal', 'view-3d']) {
+    const box = (await page.getByTestId(id).boundingBox())!;
+    expect(box.width).toBeGreaterThan(200);
+    expect(box.height).toBeGreaterThan(200);
+    expect(box.x + box.width).toBeLessThanOrEqual(1366);
+    expect(box.y + box.height).toBeLessThanOrEqual(768);
+  }
+
+  // The default (lung) window shows an image, not a blank canvas.
+  await nextFrames(page);
+  const lung = await pixels(axial);
+  expect(lung.sd).toBeGreaterThan(20);
+  await expect(page.getByTestId('window-readout')).toHaveText('W 1500 / L -600');
+
+  // The mediastinal window renders the same slice differently.
+  let before = await renderCount(axial);
+  await page.getByTestId('preset-mediastinum').click();
+  await waitForRender(page, axial, before);
+  await expect(page.getByTestId('window-readout')).toHaveText('W 350 / L 40');
+  const mediastinum = await pixels(axial);
+  expect(mediastinum.sd).toBeGreaterThan(20);
+  expect(difference(lung.png, mediastinum.png)).toBeGreaterThan(10);
+  await page.screenshot({ path: testInfo.outputPath('mpr-mediastinum.png') });
+
+  // Left of the square field of view there are no voxels, and the readout says so.
+  const box = (await axial.boundingBox())!;
+  await page.mouse.move(box.x + 8, box.y + box.height / 2);
+  await expect(page.getByTestId('hu-readout')).toContainText('outside the volume');
+
+  // A click in the axial view moves the coronal and sagittal slices (linked crosshair); the axial
+  // slice stays, so the axial view does not render again.
+  const coronal = page.getByTestId('view-coronal');
+  const sagittal = page.getByTestId('view-sagittal');
+  const coronalSlice = await coronal.getAttribute('data-slice');
+  const axialRenders = await renderCount(axial);
+  before = await renderCount(coronal);
+  await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.3);
+  await expect(coronal).not.toHaveAttribute('data-slice', coronalSlice!);
+  await waitForRender(page, coronal, before);
+  expect(await renderCount(axial)).toBe(axialRenders);
+
+  // The wheel steps the axial slice by one; only the axial view renders.
+  const axialSlice = Number(await axial.getAttribute('data-slice'));
+  const others = [await renderCount(coronal), await renderCount(sagittal)];
+  await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.5);
+  await page.mouse.wheel(0, 100);
+  await expect(axial).toHaveAttribute('data-slice', String(axialSlice + 1));
+  await waitForRender(page, axial, axialRenders);
+  expect([await renderCount(coronal), await renderCount(sagittal)]).toEqual(others);
+
+  // Right drag changes the window.
+  await page.mouse.down({ button: 'right' });
+  await page.mouse.move(box.x + box.width * 0.5 + 40, box.y + box.height * 0.5 + 20, { steps: 4 });
+  await page.mouse.up({ button: 'right' });
+  await expect(page.getByTestId('window-readout')).not.toHaveText('W 350 / L 40');
+
+  // Segment at the demo nodule: the measurements appear and the overlay is drawn on the axial slice.
+  await page.getByTestId('preset-lung').click();
+  before = await renderCount(axial);
+  await page.getByTestId('segment-demo').click();
+  await expect(page.getByTestId('measurements')).toBeVisible({ timeout: 120_000 });
+  const text = (await page.getByTestId('measurements').innerText()).replace(/\s+/g, ' ');
+  const diameter = Number(/Longest diameter ([\d.]+) mm/.exec(text)?.[1]);
+  expect(diameter).toBeGreaterThan(15);
+  expect(diameter).toBeLessThan(30);
+  expect(text).toMatch(/Volume [\d.]+ mL/);
+  expect(text).toMatch(/Solid diameter [\d.]+ mm/);
+  expect(text).toMatch(/CTR [\d.]+/);
+  await waitForRender(page, axial, before);
+  await expect.poll(async () => (await pixels(axial)).orange, { timeout: 30_000 }).toBeGreaterThan(30);
+  expect(lung.orange).toBe(0);
+
+  // Over the nodule's centre the readout gives the nodule's HU (ground glass or solid, not lung air), inside the mask.
+  const crossLines = axial.locator('line.crosshair');
+  const nx = Number(await crossLines.nth(0).getAttribute('x1'));
+  const ny = Number(await crossLines.nth(1).getAttribute('y1'));
+  await page.mouse.move(box.x + nx, box.y + ny);
+  await expect(page.getByTestId('hu-readout')).toContainText('in mask');
+  const huValue = Number(/(-?\d+) HU/.exec(await page.getByTestId('hu-readout').innerText())?.[1]);
+  expect(huValue).toBeGreaterThan(-750);
+  expect(huValue).toBeLessThan(300);
+
+  // Click-to-segment: in segment mode a click on the nodule (where the crosshair now is) segments it.
+  await page.getByTestId('segment').click();
+  const demoSeed = await page.getByTestId('segment-seed').innerText();
+  await page.mouse.click(box.x + nx + 3, box.y + ny + 2);
+  await expect(page.getByTestId('segment-seed')).not.toHaveText(demoSeed, { timeout: 60_000 });
+  const again = (await page.getByTestId('measurements').innerText()).replace(/\s+/g, ' ');
+  expect(Math.abs(Number(/Longest diameter ([\d.]+) mm/.exec(again)?.[1]) - diameter)).toBeLessThan(3);
+
+  // The 3D view renders (reduced quality) once the 2D views are done.
+  await expect(page.getByTestId('view-3d')).toHaveAttribute('data-rendered', '1', { timeout: 60_000 });
+  await page.screenshot({ path: testInfo.outputPath('mpr-with-mask.png') });
+  await testInfo.attach('mpr-with-mask', { path: testInfo.outputPath('mpr-with-mask.png'), contentType: 'image/png' });
+  await axial.screenshot({ path: testInfo.outputPath('axial-with-mask.png') });
+  await testInfo.attach('axial-with-mask', { path: testInfo.outputPath('axial-with-mask.png'), contentType: 'image/png' });
+
+  const ms = await Promise.all(['view-axial', 'view-3d'].map((id) => page.getByTestId(id).getAttribute('data-render-ms')));
+  testInfo.annotations.push({ type: 'render-ms', description: `axial ${ms[0]} ms, 3D ${ms[1]} ms` });
+  console.log(`last render: axial ${ms[0]} ms, 3D ${ms[1]} ms`);
+  expect(problems).toEqual([]);
+});

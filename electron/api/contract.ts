@@ -1,0 +1,286 @@
+/**
+ * The API contract between the renderer and the engine (docs/api.md): every method's request and
+ * response as a zod schema, in ONE table. Both transports — Electron IPC (electron/app/ipc.ts) and
+ * the loopback WebSocket host (electron/host/server.ts) — parse requests with it before a handler
+ * runs. A response marked 'binary' is raw bytes (an ArrayBuffer), never JSON.
+ *
+ * Runtime imports here must stay free of 'electron'. The renderer imports this module for its
+ * types only (`import type`), so the engine's clinical schema does not reach the browser bundle.
+ */
+import { z } from 'zod';
+import { clinicalFileSchema } from '../engine/signatures/clinical-input.js';
+
+/** Bumped when a method changes incompatibly. */
+export const API_VERSION = 1;
+
+const vec3 = z.tuple([z.number(), z.number(), z.number()]);
+const intVec3 = z.tuple([z.number().int(), z.number().int(), z.number().int()]);
+const mat3 = z.tuple([z.number(), z.number(), z.number(), z.number(), z.number(), z.number(), z.number(), z.number(), z.number()]);
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hexadecimal SHA-256 (64 characters)');
+const id = z.string().min(1).max(200);
+const filePath = z.string().min(1).max(4096);
+/** Any JSON object (records the engine defines and the UI only displays). */
+const jsonObject = z.record(z.string(), z.unknown());
+
+export const findingSchema = z.object({
+  code: z.string(),
+  severity: z.enum(['error', 'warning', 'info']),
+  message: z.string(),
+  hint: z.string().optional(),
+  data: jsonObject.optional(),
+});
+
+/** An error as it crosses the API (HilumError's code, message, hint and data; never a stack). */
+export const apiErrorSchema = z.object({
+  code: z.string(),
+  message: z.string(),
+  hint: z.string().optional(),
+  data: jsonObject.optional(),
+});
+export type ApiErrorPayload = z.infer<typeof apiErrorSchema>;
+
+const bundleInfo = z.object({
+  name: z.string(),
+  contentSha256: sha256,
+  synthetic: z.boolean(),
+  notice: z.string(),
+  /** Where it comes from: the case store's active bundle, or the demonstration bundle shipped with Hilum. */
+  source: z.enum(['store', 'shipped']),
+});
+
+const caseSummary = z.object({
+  patientId: z.string(),
+  pseudonym: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  status: z.enum(['imported', 'segmented', 'predicted', 'reported']),
+  studies: z.number().int(),
+  series: z.number().int(),
+  segmentations: z.number().int(),
+  clinicalRecords: z.number().int(),
+  predictions: z.number().int(),
+  reports: z.number().int(),
+  latestPrediction: z.object({ id: z.string(), probability: z.number().nullable(), category: z.string().nullable(), createdAt: z.string() }).nullable(),
+});
+
+const caseRecord = z.object({
+  patient: jsonObject,
+  studies: z.array(jsonObject),
+  series: z.array(jsonObject),
+  /** Segmentation versions without their mask bytes (maskBytes says how large each is). */
+  segmentations: z.array(jsonObject),
+  clinicalRecords: z.array(jsonObject),
+  featureSets: z.array(jsonObject),
+  predictions: z.array(jsonObject),
+  reports: z.array(jsonObject),
+  dicomExports: z.array(jsonObject),
+});
+
+const bundleEntry = z.object({
+  contentSha256: sha256,
+  name: z.string(),
+  synthetic: z.boolean(),
+  createdAt: z.string(),
+  importedAt: z.string(),
+  status: z.enum(['imported', 'active', 'retired']),
+});
+
+const measurements = z.object({
+  voxelCount: z.number().int(),
+  volumeMl: z.number(),
+  longestAxialDiameterMm: z.number(),
+  longestAxialSlice: z.number().int(),
+  solidDiameterMm: z.number(),
+  ctr: z.number(),
+  meanHu: z.number(),
+  solidThresholdHu: z.number(),
+});
+
+/** Marks a method whose response is raw bytes. */
+export const BINARY = 'binary' as const;
+
+export interface MethodSpec {
+  request: z.ZodType;
+  response: z.ZodType | typeof BINARY;
+}
+
+/** Every method of the API. Requests are strict objects: unknown keys are refused. */
+export const API = {
+  'app.info': {
+    request: z.strictObject({}),
+    response: z.object({
+      apiVersion: z.number().int(),
+      version: z.string(),
+      engineVersion: z.string(),
+      shell: z.enum(['electron', 'browser']),
+      onnxProviders: z.array(z.string()),
+      activeBundle: bundleInfo.nullable(),
+      languages: z.array(z.enum(['en', 'zh-CN'])),
+    }),
+  },
+  'cases.list': {
+    request: z.strictObject({ search: z.string().max(200).optional() }),
+    response: z.array(caseSummary),
+  },
+  'cases.get': {
+    request: z.strictObject({ patientId: id }),
+    response: caseRecord,
+  },
+  'images.scan': {
+    request: z.strictObject({ path: filePath }),
+    response: z.object({
+      source: z.enum(['dicom', 'nifti', 'nrrd']),
+      series: z.array(z.object({ id: z.string(), description: z.string(), dims: intVec3, findings: z.array(findingSchema) })),
+      findings: z.array(findingSchema),
+    }),
+  },
+  'images.open': {
+    request: z.strictObject({ path: filePath, series: z.string().min(1).max(200).optional() }),
+    response: z.object({
+      volumeId: z.string(),
+      source: z.enum(['dicom', 'nifti', 'nrrd']),
+      dims: intVec3,
+      spacingMm: vec3,
+      originLps: vec3,
+      direction: mat3,
+      huRange: z.tuple([z.number(), z.number()]),
+      findings: z.array(findingSchema),
+    }),
+  },
+  'images.voxels': {
+    request: z.strictObject({ volumeId: id }),
+    response: BINARY,
+  },
+  'segment.click': {
+    request: z.strictObject({ volumeId: id, seedLps: vec3 }),
+    response: z.object({ maskId: z.string(), measurements, findings: z.array(findingSchema) }),
+  },
+  'segment.mask': {
+    request: z.strictObject({ maskId: id }),
+    response: BINARY,
+  },
+  'demo.case': {
+    request: z.strictObject({}),
+    response: z.object({
+      dir: z.string(),
+      seriesDir: z.string(),
+      maskPath: z.string(),
+      clinicalPath: z.string(),
+      noduleCentreLps: vec3,
+      notice: z.string(),
+      clinical: clinicalFileSchema,
+    }),
+  },
+  'predict.run': {
+    request: z
+      .strictObject({
+        image: filePath,
+        series: z.string().min(1).max(200).optional(),
+        seedLps: vec3.optional(),
+        maskId: id.optional(),
+        clinical: clinicalFileSchema,
+        lang: z.enum(['en', 'zh-CN']).default('en'),
+        paper: z.enum(['A4', 'Letter']).default('A4'),
+      })
+      .refine((r) => (r.seedLps === undefined) !== (r.maskId === undefined), { message: 'give either seedLps or maskId (not both)', path: ['seedLps'] }),
+    response: z.object({
+      record: jsonObject,
+      report: z.object({ file: z.string(), sha256, pages: z.number().int(), reportId: z.string() }),
+      stored: z.object({ patientId: z.string(), predictionId: z.string(), reportId: z.string().nullable() }).nullable(),
+      bundleSource: z.string(),
+      gpuNotice: z.string().nullable(),
+    }),
+  },
+  'report.pdf': {
+    request: z.strictObject({ reportFile: filePath }),
+    response: BINARY,
+  },
+  'bundles.list': {
+    request: z.strictObject({}),
+    response: z.array(bundleEntry),
+  },
+  'bundles.activate': {
+    request: z.strictObject({ contentSha256: sha256 }),
+    response: bundleEntry,
+  },
+  /**
+   * Checks clinical data against the bundle in use without predicting (the form's inline validation
+   * uses the engine's own rules): the values as the model takes them, or the field-specific error.
+   */
+  'clinical.check': {
+    request: z.strictObject({
+      clinical: clinicalFileSchema,
+      measured: z.strictObject({ diameter_mm: z.number(), solid_diameter_mm: z.number(), ctr: z.number() }).nullable().default(null),
+    }),
+    response: z.object({
+      values: z.record(z.string(), z.union([z.number(), z.string()])),
+      warnings: z.array(z.object({ code: z.string(), message: z.string(), severity: z.enum(['warning', 'refusal']) })),
+    }),
+  },
+  /** The clinical form of the bundle bedside predictions use: its variables with units and ranges, and which ones the segmentation measures. */
+  'bundles.schema': {
+    request: z.strictObject({}),
+    response: z.object({
+      contentSha256: sha256,
+      name: z.string(),
+      synthetic: z.boolean(),
+      notice: z.string(),
+      missing: z.enum(['reject', 'impute']),
+      variables: z.array(
+        z.object({
+          column: z.string(),
+          kind: z.enum(['numeric', 'binary', 'categorical']),
+          label: z.string(),
+          unit: z.string().optional(),
+          range: z.tuple([z.number(), z.number()]).optional(),
+          levels: z.array(z.string()).optional(),
+          positive: z.string().optional(),
+          /** Filled from the segmentation when not typed (tumour diameter, CTR). */
+          measured: z.boolean(),
+        }),
+      ),
+      riskCategories: z.object({ cutoffs: z.array(z.number()), names: z.array(z.string()) }),
+    }),
+  },
+} as const satisfies Record<string, MethodSpec>;
+
+export type ApiTable = typeof API;
+export type ApiMethod = keyof ApiTable;
+export const API_METHODS = Object.keys(API) as ApiMethod[];
+
+export function isApiMethod(method: unknown): method is ApiMethod {
+  return typeof method === 'string' && Object.prototype.hasOwnProperty.call(API, method);
+}
+
+/** What a caller sends (defaults may be left out). */
+export type ApiRequest<M extends ApiMethod> = z.input<ApiTable[M]['request']>;
+/** What a handler receives: the request after parsing (defaults filled in). */
+export type ApiParams<M extends ApiMethod> = z.output<ApiTable[M]['request']>;
+/** What a caller gets: the parsed JSON response, or an ArrayBuffer for a binary method. */
+export type ApiResponse<M extends ApiMethod> = ApiTable[M]['response'] extends z.ZodType ? z.output<ApiTable[M]['response']> : ArrayBuffer;
+/** Methods answered with bytes. */
+export type BinaryMethod = { [M in ApiMethod]: ApiTable[M]['response'] extends typeof BINARY ? M : never }[ApiMethod];
+
+export function isBinaryMethod(method: ApiMethod): boolean {
+  return API[method].response === BINARY;
+}
+
+/** A request as it travels: an id chosen by the caller (echoed in the answer), the method and its params. */
+export interface ApiRequestMessage<M extends ApiMethod = ApiMethod> {
+  id: string | number;
+  method: M;
+  params: ApiRequest<M>;
+}
+
+/** The answer to one request: a result (JSON, or an ArrayBuffer when `binary`), or an error. */
+export type ApiResponseMessage =
+  | { id: string | number | null; result: unknown; binary?: false }
+  | { id: string | number | null; result: ArrayBuffer; binary: true }
+  | { id: string | number | null; error: ApiErrorPayload };
+
+/** The JSON frame that announces a binary frame on the WebSocket transport (docs/api.md). */
+export interface BinaryHeaderFrame {
+  id: string | number;
+  binary: true;
+  byteLength: number;
+}

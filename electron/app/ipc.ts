@@ -1,0 +1,61 @@
+/**
+ * The Electron transport of the API: ONE IPC channel, `hilum:api`, answered by the same handler
+ * table and dispatcher as the loopback host (electron/api). Only the app's own page may call it.
+ * A binary result is an ArrayBuffer, which structured clone carries to the renderer as is.
+ */
+import { app, BrowserWindow, ipcMain } from 'electron';
+import path from 'node:path';
+import type { ApiResponseMessage } from '../api/contract.js';
+import { dispatch } from '../api/dispatch.js';
+import { createHandlerTable } from '../api/handlers.js';
+import { z } from 'zod';
+import { printReport, saveReportDialog } from './menu.js';
+import { isAppUrl, isOwnReport } from './security.js';
+
+export const API_CHANNEL = 'hilum:api';
+/** Desktop-only actions the API cannot offer a browser: native save and print of a report. */
+export const SHELL_CHANNEL = 'hilum:shell';
+
+const shellRequest = z.object({ action: z.enum(['save-report', 'print-report']), reportFile: z.string().min(1) }).strict();
+
+export function registerApi(appIndexUrl: string): void {
+  const dataDir = app.getPath('userData');
+  const table = createHandlerTable({
+    dataDir,
+    dbFile: path.join(dataDir, 'hilum.sqlite'),
+    shell: 'electron',
+    log: (entry) => process.stderr.write(JSON.stringify(entry) + '\n'),
+  });
+  ipcMain.handle(API_CHANNEL, async (event, message: unknown): Promise<ApiResponseMessage> => {
+    const url = event.senderFrame?.url ?? '';
+    if (!isAppUrl(url, appIndexUrl)) {
+      table.log({ time: new Date().toISOString(), level: 'warn', event: 'api.invalid-request', method: null, id: null, message: `refused a call from ${url}` });
+      return { id: null, error: { code: 'API_FORBIDDEN', message: 'only the Hilum window may call the API' } };
+    }
+    return dispatch(table, message);
+  });
+  ipcMain.handle(SHELL_CHANNEL, async (event, message: unknown) => {
+    const parsed = shellRequest.safeParse(message);
+    const url = event.senderFrame?.url ?? '';
+    if (!isAppUrl(url, appIndexUrl) || !parsed.success || !isOwnReport(parsed.data.reportFile, path.join(dataDir, 'reports'))) {
+      table.log({
+        time: new Date().toISOString(),
+        level: 'warn',
+        event: 'api.invalid-request',
+        method: SHELL_CHANNEL,
+        id: null,
+        message: 'refused a shell request',
+      });
+      return { error: { code: 'API_INVALID_REQUEST', message: 'refused: not a report of this workstation' } };
+    }
+    const window = BrowserWindow.fromWebContents(event.sender);
+    if (parsed.data.action === 'save-report') return { result: await saveReportDialog(window, parsed.data.reportFile) };
+    await printReport(parsed.data.reportFile);
+    return { result: true };
+  });
+  app.on('will-quit', () => {
+    ipcMain.removeHandler(SHELL_CHANNEL);
+    ipcMain.removeHandler(API_CHANNEL);
+    table.dispose?.();
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * LPS ↔ voxel index arithmetic and the camera layout of the three MPR planes, in radiological
+ * convention (axial seen from the feet, coronal from the front, sagittal from the patient's left;
+ * the patient's left on the screen's right).
+ */
+import type { Plane, Vec3, VolumeGeometry } from './types';
+
+export const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
+export const add = (a: Vec3, b: Vec3): Vec3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
+export const sub = (a: Vec3, b: Vec3): Vec3 => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
+export const scale = (a: Vec3, s: number): Vec3 => [a[0] * s, a[1] * s, a[2] * s];
+export const cross = (a: Vec3, b: Vec3): Vec3 => [a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]];
+export const normalize = (a: Vec3): Vec3 => scale(a, 1 / (Math.hypot(...a) || 1));
+
+/** Direction of increasing index along `axis` (a column of the row-major direction matrix). */
+export function axisDirection(g: VolumeGeometry, axis: number): Vec3 {
+  const d = g.direction;
+  return [d[axis], d[3 + axis], d[6 + axis]];
+}
+
+/** The engine's row-major direction as vtk.js wants it: the i, j, k axis directions one after another. */
+export function vtkDirection(g: VolumeGeometry): number[] {
+  return [0, 1, 2].flatMap((a) => axisDirection(g, a));
+}
+
+export function indexToLps(g: VolumeGeometry, ijk: Vec3): Vec3 {
+  let p: Vec3 = [...g.originLps];
+  for (let a = 0; a < 3; a++) p = add(p, scale(axisDirection(g, a), ijk[a] * g.spacingMm[a]));
+  return p;
+}
+
+/** Continuous voxel index of an LPS point (the direction is orthonormal for the grids the viewer shows). */
+export function lpsToIndex(g: VolumeGeometry, lps: Vec3): Vec3 {
+  const d = sub(lps, g.originLps);
+  return [0, 1, 2].map((a) => dot(d, axisDirection(g, a)) / g.spacingMm[a]) as Vec3;
+}
+
+export function volumeCentre(g: VolumeGeometry): Vec3 {
+  return indexToLps(g, g.dims.map((n) => (n - 1) / 2) as Vec3);
+}
+
+/** Value at the voxel nearest to `lps`, or null outside the grid. */
+export function sampleAt<T extends ArrayLike<number>>(g: VolumeGeometry, data: T, lps: Vec3): number | null {
+  const [i, j, k] = lpsToIndex(g, lps).map(Math.round);
+  const [nx, ny, nz] = g.dims;
+  if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz) return null;
+  return data[i + nx * (j + ny * k)];
+}
+
+const ANATOMY: Record<Plane, { viewDir: Vec3; up: Vec3 }> = {
+  axial: { viewDir: [0, 0, 1], up: [0, -1, 0] },
+  coronal: { viewDir: [0, 1, 0], up: [0, 0, 1] },
+  sagittal: { viewDir: [-1, 0, 0], up: [0, 0, 1] },
+};
+
+export interface PlaneLayout {
+  /** Index axis the plane slices (0 = i, 1 = j, 2 = k). */
+  axis: number;
+  /** Camera direction of projection (unit, along the slicing axis). */
+  viewDir: Vec3;
+  viewUp: Vec3;
+  /** Screen right in LPS. */
+  right: Vec3;
+}
+
+/** The slicing axis closest to the anatomical plane normal, and the camera that looks straight at it. */
+export function planeLayout(g: VolumeGeometry, plane: Plane): PlaneLayout {
+  const want = ANATOMY[plane];
+  let axis = 0;
+  let best = -1;
+  for (let a = 0; a < 3; a++) {
+    const c = Math.abs(dot(axisDirection(g, a), want.viewDir));
+    if (c > best) [best, axis] = [c, a];
+  }
+  const ax = axisDirection(g, axis);
+  const viewDir = dot(ax, want.viewDir) >= 0 ? ax : scale(ax, -1);
+  const viewUp = normalize(sub(want.up, scale(viewDir, dot(want.up, viewDir))));
+  return { axis, viewDir, viewUp, right: cross(viewDir, viewUp) };
+}

@@ -1,0 +1,24 @@
+/** The geometry and voxels of one CT volume as `images.open` + `images.voxels` deliver them. */
+export type Vec3 = [number, number, number];
+
+export interface VolumeGeometry {
+  dims: Vec3;
+  spacingMm: Vec3;
+  originLps: Vec3;
+  /** Row-major 3×3, the axis directions as columns (the engine's ImageGrid convention). */
+  direction: [number, number, number, number, number, number, number, number, number];
+}
+
+export interface CtVolume extends VolumeGeometry {
+  volumeId: string;
+  huRange: [number, number];
+  /** HU, i fastest: offset = i + nx·(j + ny·k). */
+  voxels: Int16Array;
+}
+
+export type Plane = 'axial' | 'coronal' | 'sagittal';
+
+export interface WindowLevel {
+  width: number;
+  level: number;
+}
