@@ -8,7 +8,12 @@ process.env.HILUM_SERVE_TOKEN ??= randomBytes(32).toString('hex');
 
 export default defineConfig({
   testDir: '.',
-  testMatch: '**/*.spec.ts',
+  // renderer: the built UI in Debian's Chromium against `hilum serve`; electron: the desktop app
+  // through Playwright's Electron driver, skipped (with its reason) where no Electron binary exists.
+  projects: [
+    { name: 'renderer', testMatch: '**/*.spec.ts', testIgnore: '**/electron.spec.ts' },
+    { name: 'electron', testMatch: '**/electron.spec.ts' },
+  ],
   timeout: 60_000,
   retries: 0,
   workers: 1,

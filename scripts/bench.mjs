@@ -5,6 +5,7 @@ import { runPhantomBench } from './bench/phantom.mjs';
 import { runDeepBench } from './bench/deep.mjs';
 import { runStudyBench } from './bench/study.mjs';
 import { runBedsideBench } from './bench/bedside.mjs';
+import { runRendererBench } from './bench/renderer.mjs';
 
 const suites = [
   ['imaging', runImagingBench],
@@ -13,6 +14,7 @@ const suites = [
   ['deep', runDeepBench],
   ['study', runStudyBench],
   ['bedside', runBedsideBench],
+  ['renderer', runRendererBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of suites) {

@@ -1,13 +1,13 @@
 /**
  * The Electron transport of the API: ONE IPC channel, `hilum:api`, answered by the same handler
- * table and dispatcher as the loopback host (electron/api). Only the app's own page may call it.
+ * table and dispatcher as the loopback host (electron/api), run on the engine thread (engine-thread.ts). Only the app's own page may call it.
  * A binary result is an ArrayBuffer, which structured clone carries to the renderer as is.
  */
 import { app, BrowserWindow, ipcMain } from 'electron';
 import path from 'node:path';
 import type { ApiResponseMessage } from '../api/contract.js';
-import { dispatch } from '../api/dispatch.js';
-import { createHandlerTable } from '../api/handlers.js';
+import type { ApiLogEntry } from '../api/dispatch.js';
+import { EngineThread } from '../api/engine-thread.js';
 import { z } from 'zod';
 import { printReport, saveReportDialog } from './menu.js';
 import { isAppUrl, isOwnReport } from './security.js';
@@ -20,25 +20,22 @@ const shellRequest = z.object({ action: z.enum(['save-report', 'print-report']),
 
 export function registerApi(appIndexUrl: string): void {
   const dataDir = app.getPath('userData');
-  const table = createHandlerTable({
-    dataDir,
-    dbFile: path.join(dataDir, 'hilum.sqlite'),
-    shell: 'electron',
-    log: (entry) => process.stderr.write(JSON.stringify(entry) + '\n'),
-  });
+  const log = (entry: ApiLogEntry) => process.stderr.write(JSON.stringify(entry) + '\n');
+  // The engine runs on its own thread: the window's process never waits on a computation.
+  const engine = new EngineThread({ dataDir, dbFile: path.join(dataDir, 'hilum.sqlite'), shell: 'electron' }, log);
   ipcMain.handle(API_CHANNEL, async (event, message: unknown): Promise<ApiResponseMessage> => {
     const url = event.senderFrame?.url ?? '';
     if (!isAppUrl(url, appIndexUrl)) {
-      table.log({ time: new Date().toISOString(), level: 'warn', event: 'api.invalid-request', method: null, id: null, message: `refused a call from ${url}` });
+      log({ time: new Date().toISOString(), level: 'warn', event: 'api.invalid-request', method: null, id: null, message: `refused a call from ${url}` });
       return { id: null, error: { code: 'API_FORBIDDEN', message: 'only the Hilum window may call the API' } };
     }
-    return dispatch(table, message);
+    return engine.dispatch(message);
   });
   ipcMain.handle(SHELL_CHANNEL, async (event, message: unknown) => {
     const parsed = shellRequest.safeParse(message);
     const url = event.senderFrame?.url ?? '';
     if (!isAppUrl(url, appIndexUrl) || !parsed.success || !isOwnReport(parsed.data.reportFile, path.join(dataDir, 'reports'))) {
-      table.log({
+      log({
         time: new Date().toISOString(),
         level: 'warn',
         event: 'api.invalid-request',
@@ -56,6 +53,6 @@ export function registerApi(appIndexUrl: string): void {
   app.on('will-quit', () => {
     ipcMain.removeHandler(SHELL_CHANNEL);
     ipcMain.removeHandler(API_CHANNEL);
-    table.dispose?.();
+    void engine.close();
   });
 }
