@@ -10,22 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../chromium.mjs';
 import { startHost } from '../../dist/electron/host/server.js';
 import { ensureDemoCase } from '../../dist/electron/engine/phantom/demo-case.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = 3;
-const CHROMIUM = process.env.HILUM_CHROMIUM ?? '/usr/bin/chromium';
-const ARGS = [
-  '--use-gl=angle',
-  '--use-angle=swiftshader',
-  '--enable-unsafe-swiftshader',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  ...(process.getuid?.() === 0 ? ['--no-sandbox'] : []),
-];
 
 function bundleSizes(dir) {
   const assets = path.join(dir, 'assets');
@@ -45,13 +35,13 @@ export async function runRendererBench() {
   const staticDir = path.join(root, 'dist', 'renderer');
   // Measure what the sources build to now.
   execSync('npm run --silent build:renderer', { cwd: root, stdio: 'ignore' });
-  if (!existsSync(CHROMIUM)) return { text: `renderer — skipped: no Chromium at ${CHROMIUM} (apt-get install chromium)` };
+  if (!existsSync(CHROMIUM_PATH)) return { text: `renderer — skipped: no Chromium at ${CHROMIUM_PATH} (apt-get install chromium)` };
   const sizes = bundleSizes(staticDir);
   await ensureDemoCase();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'hilum-bench-renderer-'));
   const token = randomBytes(32).toString('hex');
   const host = await startHost({ dataDir, port: 0, staticDir, token });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const times = [];
   try {
     for (let i = 0; i < RUNS; i++) {
