@@ -159,6 +159,37 @@ export const API = {
     request: z.strictObject({ maskId: id }),
     response: BINARY,
   },
+  /** Touch-up of a mask: brush paint/erase (an axial disc or a sphere, optionally only within a HU range), island removal, undo, redo. */
+  'mask.edit': {
+    request: z.strictObject({
+      maskId: id,
+      action: z.enum(['paint', 'erase', 'undo', 'redo', 'remove-islands']),
+      centreLps: vec3.optional(),
+      radiusMm: z.number().gt(0).max(30).optional(),
+      shape: z.enum(['disc', 'sphere']).default('disc'),
+      huRange: z.tuple([z.number(), z.number()]).optional(),
+    }),
+    response: z.object({ maskId: z.string(), changed: z.number().int(), canUndo: z.boolean(), canRedo: z.boolean(), measurements }),
+  },
+  /** A mask file (NIfTI, NRRD or DICOM-SEG) placed on an open CT (geometry checked, never silently fixed). */
+  'mask.import': {
+    request: z.strictObject({ volumeId: id, path: filePath, label: z.number().int().min(1).max(65535).optional() }),
+    response: z.object({ maskId: z.string(), measurements, findings: z.array(findingSchema) }),
+  },
+  /** Writes a mask as NIfTI (.nii, .nii.gz), NRRD (.nrrd) or DICOM-SEG (.dcm; needs a DICOM source series); an existing file only with overwrite. */
+  'mask.export': {
+    request: z.strictObject({ maskId: id, path: filePath, overwrite: z.boolean().default(false) }),
+    response: z.object({ file: z.string(), format: z.enum(['nifti', 'nrrd', 'dicom-seg']) }),
+  },
+  /** Unsaved form entries, kept by the engine as they are typed so a crash or reload loses nothing. */
+  'drafts.save': {
+    request: z.strictObject({ key: z.string().min(1).max(500), draft: jsonObject }),
+    response: z.object({ savedAt: z.string() }),
+  },
+  'drafts.get': {
+    request: z.strictObject({ key: z.string().min(1).max(500) }),
+    response: z.object({ draft: jsonObject.nullable(), savedAt: z.string().nullable() }),
+  },
   'demo.case': {
     request: z.strictObject({}),
     response: z.object({
@@ -201,6 +232,11 @@ export const API = {
   },
   'bundles.activate': {
     request: z.strictObject({ contentSha256: sha256 }),
+    response: bundleEntry,
+  },
+  /** Registers a model bundle file (its content hash and backbone hash verified; a changed file is refused). */
+  'bundles.import': {
+    request: z.strictObject({ path: filePath }),
     response: bundleEntry,
   },
   /**

@@ -21,6 +21,7 @@ import { readBundle } from '../engine/signatures/bundle.js';
 import { MEASURED_FIELDS, checkClinicalInput, parseClinicalFile } from '../engine/signatures/clinical-input.js';
 import * as store from '../engine/store/index.js';
 import { API_VERSION } from './contract.js';
+import { type OpenMask, type OpenVolume, editHandlers } from './edit-handlers.js';
 import type { ApiLogEntry, HandlerTable, Handlers } from './dispatch.js';
 
 export interface HandlerContext {
@@ -89,8 +90,8 @@ function requireExisting(p: string): void {
 }
 
 export function createHandlerTable(ctx: HandlerContext): HandlerTable {
-  const volumes = new Lru<{ volume: Volume; path: string }>(2);
-  const masks = new Lru<{ mask: LabelMap; volumeId: string }>(4);
+  const volumes = new Lru<OpenVolume>(2);
+  const masks = new Lru<OpenMask>(4);
   const reportsDir = path.join(ctx.dataDir, 'reports');
   const tmpDir = path.join(ctx.dataDir, 'tmp');
   let shipped: { name: string; contentSha256: string; synthetic: boolean; notice: string } | null | undefined;
@@ -155,7 +156,15 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
     return active ?? readBundle(DEMO_BUNDLE_FILE());
   }
 
+  function newMask(mask: LabelMap, volumeId: string): string {
+    const maskId = randomUUID();
+    masks.set(maskId, { mask, volumeId });
+    return maskId;
+  }
+
   const handlers: Handlers = {
+    ...editHandlers({ dataDir: ctx.dataDir, volumeOf, maskOf, newMask }),
+
     async 'app.info'() {
       const active = existsSync(ctx.dbFile) ? withStore((db) => store.getActiveBundle(db), true) : undefined;
       const fallback = shippedBundle();
@@ -223,7 +232,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
       requireExisting(p);
       const loaded = await loadVolume(p, { series });
       const volumeId = randomUUID();
-      volumes.set(volumeId, { volume: loaded.volume, path: p });
+      volumes.set(volumeId, { volume: loaded.volume, path: p, series: loaded.series });
       const v = loaded.volume;
       return {
         volumeId,
@@ -244,9 +253,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
     async 'segment.click'({ volumeId, seedLps }) {
       const { volume } = volumeOf(volumeId);
       const result = segmentNodule(volume, { seed: { worldLps: seedLps } });
-      const maskId = randomUUID();
-      masks.set(maskId, { mask: result.mask, volumeId });
-      return { maskId, measurements: result.measurements, findings: result.findings };
+      return { maskId: newMask(result.mask, volumeId), measurements: result.measurements, findings: result.findings };
     },
 
     async 'segment.mask'({ maskId }) {
@@ -331,6 +338,12 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
         })),
         riskCategories: bundle.thresholds.riskCategories,
       };
+    },
+
+    async 'bundles.import'({ path: file }) {
+      requireExisting(file);
+      const bundle = readBundle(file);
+      return withStore((db) => store.importBundle(db, bundle, 'hilum', file));
     },
 
     async 'bundles.activate'({ contentSha256 }) {
