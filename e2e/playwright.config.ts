@@ -2,7 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './chromium.js';
 
-const PORT = 4173;
+// A port per test run (made in the runner, inherited by its workers), so that runs started at the
+// same time on one machine do not collide; HILUM_E2E_PORT chooses one.
+process.env.HILUM_E2E_PORT ??= String(4200 + (process.pid % 700));
+const PORT = Number(process.env.HILUM_E2E_PORT);
 // One access token per test run, made in the runner and inherited by its workers and the host.
 process.env.HILUM_SERVE_TOKEN ??= randomBytes(32).toString('hex');
 

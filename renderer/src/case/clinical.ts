@@ -89,3 +89,42 @@ export function engineIssues(error: unknown): { field: string; code: string; mes
   if (typeof e.data?.field === 'string') return [{ field: e.data.field, code: e.code ?? '', message: e.message ?? '' }];
   return [];
 }
+
+/** The form's entries as a draft (`drafts.save`): typed values, measured/entered state, pseudonym. */
+export interface FormDraft {
+  format: 'hilum-form-draft/1';
+  pseudonym: string;
+  /** Measured fields that still hold the measurement keep no value (it comes from the segmentation). */
+  fields: Record<string, FieldState>;
+  /** Set when the entries led to a prediction: the draft is then the record of what was typed. */
+  predictionId?: string;
+}
+
+/** The engine's draft key for the clinical form of an opened image. */
+export function draftKey(image: string): string {
+  const key = `clinical-form:${image}`;
+  return key.length <= 500 ? key : `clinical-form:…${image.slice(-480)}`;
+}
+
+export function formDraft(schema: ClinicalSchema, fields: Record<string, FieldState>, pseudonym: string, predictionId?: string): FormDraft {
+  const out: Record<string, FieldState> = {};
+  for (const v of schema.variables) {
+    const f = fields[v.column];
+    if (!f) continue;
+    out[v.column] = v.measured && f.source === 'measured' ? { value: '', source: 'measured' } : { value: f.value, source: 'entered' };
+  }
+  return { format: 'hilum-form-draft/1', pseudonym, fields: out, ...(predictionId ? { predictionId } : {}) };
+}
+
+export function isFormDraft(value: unknown): value is FormDraft {
+  if (!value || typeof value !== 'object') return false;
+  const d = value as Partial<FormDraft>;
+  if (d.format !== 'hilum-form-draft/1' || typeof d.pseudonym !== 'string' || !d.fields || typeof d.fields !== 'object') return false;
+  return Object.values(d.fields).every(
+    (f) =>
+      !!f &&
+      typeof f === 'object' &&
+      typeof (f as FieldState).value === 'string' &&
+      ((f as FieldState).source === 'measured' || (f as FieldState).source === 'entered'),
+  );
+}

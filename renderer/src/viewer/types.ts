@@ -22,3 +22,12 @@ export interface WindowLevel {
   width: number;
   level: number;
 }
+
+/** What a click in an MPR view does: move the crosshair, segment there, or paint/erase the mask there. */
+export type ViewerMode = 'navigate' | 'segment' | 'paint' | 'erase';
+
+/** The voxel box (inclusive index bounds) that changed when a mask was updated in place; `seq` makes each change new. */
+export interface MaskChange {
+  box: [Vec3, Vec3];
+  seq: number;
+}
