@@ -1,5 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { nextFrames, pixels, renderCount } from './pixels.js';
+import { openWorkstation, watchProblems } from './workstation.js';
 
 /** The measurements as shown (whitespace collapsed) and the mask's voxel count. */
 async function measured(page: Page) {
@@ -13,14 +14,8 @@ const voxelCount = async (page: Page) => Number(await page.getByTestId('measurem
 
 test('import by path (errors, scan, findings), brush paint with undo/redo, mask export and re-import', async ({ page }, testInfo) => {
   test.setTimeout(300_000);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await page.goto(`/#token=${process.env.HILUM_SERVE_TOKEN}`);
-  await expect(page.getByTestId('engine-status')).toContainText('hilum-demo');
+  const problems = watchProblems(page);
+  await openWorkstation(page);
 
   // The demo case (generated on first use); its series folder is shown as the case's path.
   await page.getByTestId('open-demo').click();

@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { nextFrames, pixels } from './pixels.js';
+import { openWorkstation, watchProblems } from './workstation.js';
 
 test('main flow: demo case → segmentation → clinical form with validation → prediction → PDF report → 简体中文 → worklist', async ({ page }, testInfo) => {
   test.setTimeout(360_000);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
+  const problems = watchProblems(page);
   const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
 
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await page.goto(`/#token=${process.env.HILUM_SERVE_TOKEN}`);
-  await expect(page.getByTestId('engine-status')).toContainText('hilum-demo');
+  await openWorkstation(page);
   await expect(page.getByTestId('worklist')).toBeVisible();
   await expect(page.getByTestId('lang-switch')).toHaveValue('en');
   await shot('worklist');

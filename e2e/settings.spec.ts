@@ -1,8 +1,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
 import { type ApiClient, type WebSocketConstructor, createWebSocketClient } from '../electron/api/client.js';
+import { watchProblems } from './workstation.js';
 
 // The shipped demonstration bundle, found from this file (whatever the runner's working directory).
 const SHIPPED_BUNDLE = fileURLToPath(new URL('../models/hilum-demo.bundle.json', import.meta.url));
@@ -22,15 +23,6 @@ async function clearDemoDraft(baseURL: string | undefined): Promise<void> {
   } finally {
     client.close();
   }
-}
-
-function watchProblems(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  return problems;
 }
 
 test.beforeEach(async ({ page }) => {

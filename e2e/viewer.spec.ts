@@ -1,5 +1,6 @@
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { difference, nextFrames, pixels, renderCount } from './pixels.js';
+import { openWorkstation, watchProblems } from './workstation.js';
 
 /** Waits until a view has rendered again after `before` renders, and for the next frame to be composited. */
 async function waitForRender(page: Page, view: Locator, before: number) {
@@ -9,14 +10,8 @@ async function waitForRender(page: Page, view: Locator, before: number) {
 
 test('the demo case opens in the MPR viewer, windows change the pixels, and the segmented nodule is overlaid and measured', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  const problems: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.setViewportSize({ width: 1366, height: 768 });
-  await page.goto(`/#token=${process.env.HILUM_SERVE_TOKEN}`);
-  await expect(page.getByTestId('engine-status')).toContainText('hilum-demo');
+  const problems = watchProblems(page);
+  await openWorkstation(page);
 
   await page.getByTestId('open-demo').click();
   await expect(page.getByTestId('progress')).toBeVisible();
