@@ -77,3 +77,22 @@ export function planeLayout(g: VolumeGeometry, plane: Plane): PlaneLayout {
   const viewUp = normalize(sub(want.up, scale(viewDir, dot(want.up, viewDir))));
   return { axis, viewDir, viewUp, right: cross(viewDir, viewUp) };
 }
+
+/** Inclusive voxel-index box [lo, hi] of the voxels (x fastest) for which `include(offset)` holds, or null when none does. */
+export function indexBox(dims: Vec3, include: (offset: number) => boolean): [Vec3, Vec3] | null {
+  const [nx, ny, nz] = dims;
+  const lo: Vec3 = [nx, ny, nz];
+  const hi: Vec3 = [-1, -1, -1];
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, o++)
+        if (include(o)) {
+          if (i < lo[0]) lo[0] = i;
+          if (i > hi[0]) hi[0] = i;
+          if (j < lo[1]) lo[1] = j;
+          if (j > hi[1]) hi[1] = j;
+          if (k < lo[2]) lo[2] = k;
+          if (k > hi[2]) hi[2] = k;
+        }
+  return hi[0] < 0 ? null : [lo, hi];
+}

@@ -3,7 +3,7 @@ import vtkDataArray from '@kitware/vtk.js/Common/Core/DataArray';
 import vtkImageData from '@kitware/vtk.js/Common/DataModel/ImageData';
 import type vtkPolyData from '@kitware/vtk.js/Common/DataModel/PolyData';
 import vtkImageMarchingCubes from '@kitware/vtk.js/Filters/General/ImageMarchingCubes';
-import { indexToLps, vtkDirection } from './geometry';
+import { indexBox, indexToLps, vtkDirection } from './geometry';
 import type { Vec3, VolumeGeometry } from './types';
 
 function imageOn(g: VolumeGeometry, values: Int16Array | Uint8Array, name: string): vtkImageData {
@@ -58,20 +58,9 @@ export function reducedImage(g: VolumeGeometry, voxels: Int16Array, maxDim = 128
 /** The mask's iso-surface in LPS (null for an empty mask); computed on the mask's bounding box only. */
 export function maskSurface(g: VolumeGeometry, mask: Uint8Array): vtkPolyData | null {
   const [nx, ny, nz] = g.dims;
-  const lo = [nx, ny, nz];
-  const hi = [-1, -1, -1];
-  for (let k = 0, o = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, o++)
-        if (mask[o]) {
-          if (i < lo[0]) lo[0] = i;
-          if (i > hi[0]) hi[0] = i;
-          if (j < lo[1]) lo[1] = j;
-          if (j > hi[1]) hi[1] = j;
-          if (k < lo[2]) lo[2] = k;
-          if (k > hi[2]) hi[2] = k;
-        }
-  if (hi[0] < 0) return null;
+  const bounds = indexBox(g.dims, (o) => mask[o] !== 0);
+  if (!bounds) return null;
+  const [lo, hi] = bounds;
   // One voxel of background around the box closes the surface.
   const start = lo.map((v) => v - 1);
   const size = hi.map((v, a) => v - lo[a] + 3);
