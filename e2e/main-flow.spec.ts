@@ -1,9 +1,16 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { nextFrames, pixels } from './pixels.js';
 import { openWorkstation, watchProblems } from './workstation.js';
 
-test('main flow: demo case → segmentation → clinical form with validation → prediction → PDF report → 简体中文 → worklist', async ({ page }, testInfo) => {
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+test('main flow: demo case → segmentation → clinical form with validation → prediction → PDF report → 简体中文 → worklist → a second patient', async ({
+  page,
+}, testInfo) => {
   test.setTimeout(360_000);
   const problems = watchProblems(page);
   const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
@@ -97,6 +104,66 @@ test('main flow: demo case → segmentation → clinical form with validation �
   expect(pdf.length).toBeGreaterThan(50_000);
   expect(download.suggestedFilename()).toMatch(/^hilum-report-.+\.pdf$/);
   await shot('result-bottom');
+
+  // The report preview: pdf.js draws the report's pages in the app; pages change by button and keyboard.
+  const preview = page.getByTestId('report-preview');
+  await expect(preview).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
+  const pageCount = Number(await page.getByTestId('report-pages').innerText());
+  expect(pageCount).toBeGreaterThanOrEqual(2);
+  await expect(page.getByTestId('report-preview-page')).toHaveText(`Page 1 of ${pageCount}`);
+  const canvas = page.getByTestId('report-preview-canvas');
+  await expect(canvas).toHaveAttribute('data-page', '1', { timeout: 60_000 });
+  const ink = await page.evaluate(`(() => {
+    const c = document.querySelector('[data-testid="report-preview-canvas"]');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let dark = 0;
+    for (let p = 0; p < d.length; p += 4) if (d[p] + d[p + 1] + d[p + 2] < 384) dark++;
+    return { width: c.width, fraction: dark / (c.width * c.height) };
+  })()`);
+  const { width: canvasWidth, fraction } = ink as { width: number; fraction: number };
+  expect(canvasWidth).toBeGreaterThan(300);
+  expect(fraction).toBeGreaterThan(0.005);
+  expect(fraction).toBeLessThan(0.6);
+  await page.getByTestId('report-preview-next').click();
+  await expect(page.getByTestId('report-preview-page')).toHaveText(`Page 2 of ${pageCount}`);
+  await expect(canvas).toHaveAttribute('data-page', '2');
+  await page.getByTestId('report-preview-focus').focus();
+  await page.keyboard.press('End');
+  await expect(page.getByTestId('report-preview-page')).toHaveText(`Page ${pageCount} of ${pageCount}`);
+  await page.keyboard.press('Home');
+  await expect(canvas).toHaveAttribute('data-page', '1');
+  await preview.scrollIntoViewIfNeeded();
+  await shot('result-report-preview-column');
+  // Enlarged: a readable page in a dialog (Escape closes it).
+  await page.getByTestId('report-preview-enlarge').click();
+  await expect(page.getByTestId('report-preview-dialog')).toBeVisible();
+  await expect(page.getByTestId('report-preview-dialog-canvas')).toHaveAttribute('data-page', '1', { timeout: 60_000 });
+  expect((await pixels(page.getByTestId('report-preview-dialog-canvas'))).sd).toBeGreaterThan(20);
+  await shot('result-report-preview');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.getByTestId('report-preview-dialog-page')).toHaveText(`Page 2 of ${pageCount}`);
+  await expect(page.getByTestId('report-preview-dialog-canvas')).toHaveAttribute('data-page', '2');
+  await shot('result-report-preview-page-2');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('report-preview-dialog')).toBeHidden();
+
+  // Export to DICOM: the Encapsulated PDF and the DICOM-SEG land in a new folder; a second export there is refused.
+  await expect(page.getByTestId('dicom-objects').locator('li')).toHaveCount(2);
+  const dicomFolder = testInfo.outputPath('dicom-export');
+  await page.getByTestId('dicom-out').fill(dicomFolder);
+  await page.getByTestId('dicom-export-button').click();
+  await expect(page.getByTestId('dicom-written-file')).toHaveCount(2, { timeout: 30_000 });
+  const dicomFiles = await page.getByTestId('dicom-written-file').allInnerTexts();
+  for (const file of dicomFiles) {
+    expect(file.startsWith(dicomFolder)).toBe(true);
+    expect(readFileSync(file.trim()).subarray(128, 132).toString('latin1')).toBe('DICM');
+  }
+  await page.getByTestId('dicom-export').scrollIntoViewIfNeeded();
+  await shot('result-dicom-export');
+  await page.getByTestId('dicom-export-button').click();
+  await expect(page.getByTestId('dicom-problem')).toContainText('exists');
+  await expect(page.getByTestId('dicom-problem')).toContainText('Choose an empty folder');
+
   await page.getByTestId('result-synthetic').scrollIntoViewIfNeeded();
   await shot('result');
 
@@ -115,6 +182,8 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await expect(result).toContainText('列线图');
   await expect(page.getByTestId('decision-support')).toContainText('决策支持');
   await expect(page.getByTestId('synthetic-banner')).toContainText('合成数据');
+  await expect(page.getByTestId('report-preview-page')).toHaveText(new RegExp(`^第 \\d+ 页，共 ${pageCount} 页$`));
+  await expect(page.getByTestId('dicom-export')).toContainText('导出为 DICOM');
   await expect(row).toContainText(/已出报告|已预测/);
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
   await shot('result-zh-CN');
@@ -122,6 +191,34 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await shot('result-zh-CN-bottom');
   // The viewer follows the language too.
   await expect(page.getByTestId('preset-lung')).toHaveText('肺窗');
+
+  // A second patient (a phantom CT written as DICOM): nothing of the first patient's result,
+  // segmentation or measured values stays on screen with the new images.
+  await page.getByTestId('lang-switch').selectOption('en');
+  const second = testInfo.outputPath('second-patient');
+  execFileSync(process.execPath, [path.join(ROOT, 'bin', 'hilum.js'), 'phantom', '--out', second, '--n', '1', '--centres', 'B:1', '--seed', '5'], {
+    stdio: 'ignore',
+    timeout: 120_000,
+  });
+  const secondSeries = path.join(second, 'images', 'B0001');
+  await page.getByTestId('import-path').fill(secondSeries);
+  await page.getByTestId('import-scan').click();
+  await expect(page.getByTestId('case-path')).toHaveText(secondSeries, { timeout: 60_000 });
+  for (const id of ['view-axial', 'view-coronal', 'view-sagittal'])
+    await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', '1', { timeout: 120_000 });
+  await expect(page.getByTestId('result')).toHaveCount(0);
+  await expect(page.getByTestId('measurements')).toHaveCount(0);
+  // The views start at the new image's centre: slice 24 of 48 axially (not the last patient's nodule level).
+  await expect(page.getByTestId('view-axial')).toHaveAttribute('data-slice', /^2[34]$/);
+  await expect(page.getByTestId('predict')).toBeDisabled();
+  await expect(page.getByTestId('field-diameter_mm')).toHaveValue('');
+  await expect(page.getByTestId('field-age_years')).toHaveValue('');
+  await expect(page.getByTestId('field-cea_ng_ml')).toHaveValue('');
+  await nextFrames(page);
+  expect((await pixels(axial)).orange).toBe(0);
+  await shot('second-case');
+  // The first patient is still on the worklist.
+  await expect(page.getByTestId('worklist-row').filter({ hasText: 'DEMO0001' })).toHaveCount(1);
 
   expect(problems).toEqual([]);
 });

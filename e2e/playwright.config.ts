@@ -30,7 +30,9 @@ export default defineConfig({
   },
   // The built renderer served with the API by the loopback host, as `hilum serve` runs it for a user.
   webServer: {
-    command: `node bin/hilum.js serve --port ${PORT} --data test-results/e2e-data`,
+    // A fresh data folder per run (and per port, so runs started together never share one): drafts,
+    // cases and bundles of an earlier run must not leak in.
+    command: `node -e "require('fs').rmSync('test-results/e2e-data-${PORT}',{recursive:true,force:true})" && node bin/hilum.js serve --port ${PORT} --data test-results/e2e-data-${PORT}`,
     cwd: '..',
     env: { HILUM_SERVE_TOKEN: process.env.HILUM_SERVE_TOKEN },
     url: `http://127.0.0.1:${PORT}`,

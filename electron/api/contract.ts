@@ -104,6 +104,51 @@ export interface MethodSpec {
   response: z.ZodType | typeof BINARY;
 }
 
+const studyStatus = z.object({
+  jobId: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  manifest: z.string(),
+  out: z.string(),
+  /** extract → fit → evaluate → report; null before the first progress report. */
+  stage: z.enum(['extract', 'fit', 'evaluate', 'report']).nullable(),
+  done: z.number().int(),
+  total: z.number().int(),
+  failed: z.number().int(),
+  /** Patients whose features were already in the study folder (a resumed study). */
+  cached: z.number().int().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  error: apiErrorSchema.nullable(),
+});
+
+const studyResults = z.object({
+  out: z.string(),
+  bundleFile: z.string(),
+  name: z.string(),
+  contentSha256: sha256,
+  synthetic: z.boolean(),
+  notice: z.string(),
+  createdAt: z.string(),
+  cohorts: z.record(z.string(), z.object({ patients: z.number().int(), events: z.number().int(), centres: z.array(z.string()) })),
+  rows: z.array(
+    z.object({
+      signature: z.string(),
+      split: z.string(),
+      n: z.number().int(),
+      events: z.number().int(),
+      auc: z.number(),
+      aucCi: z.tuple([z.number(), z.number()]),
+      threshold: z.number(),
+      accuracy: z.number(),
+      sensitivity: z.number(),
+      specificity: z.number(),
+    }),
+  ),
+  delong: z.array(jsonObject),
+  findings: z.array(findingSchema),
+  plots: z.array(z.string()),
+});
+
 /** Every method of the API. Requests are strict objects: unknown keys are refused. */
 export const API = {
   'app.info': {
@@ -159,17 +204,48 @@ export const API = {
     request: z.strictObject({ maskId: id }),
     response: BINARY,
   },
-  /** Touch-up of a mask: brush paint/erase (an axial disc or a sphere, optionally only within a HU range), island removal, undo, redo. */
+  /** The mask's voxels in an inclusive index box only (Uint8, i fastest, then j, then k — as `segment.mask`): a viewer re-reads what an edit changed. */
+  'segment.maskRegion': {
+    request: z.strictObject({ maskId: id, min: intVec3, max: intVec3 }),
+    response: BINARY,
+  },
+  /**
+   * Touch-up of a mask: brush paint/erase (an axial disc or a sphere, optionally only within a HU
+   * range) at one point (`centreLps`) or swept along a polyline (`pathLps`, a mouse drag), island
+   * removal, undo, redo. `changedBox` bounds what the request changed (null: nothing).
+   */
   'mask.edit': {
-    request: z.strictObject({
-      maskId: id,
-      action: z.enum(['paint', 'erase', 'undo', 'redo', 'remove-islands']),
-      centreLps: vec3.optional(),
-      radiusMm: z.number().gt(0).max(30).optional(),
-      shape: z.enum(['disc', 'sphere']).default('disc'),
-      huRange: z.tuple([z.number(), z.number()]).optional(),
+    request: z
+      .strictObject({
+        maskId: id,
+        action: z.enum(['paint', 'erase', 'undo', 'redo', 'remove-islands']),
+        centreLps: vec3.optional(),
+        /** The brush swept along these points in order (the points of a drag): no gaps between them. */
+        pathLps: z.array(vec3).min(1).max(1000).optional(),
+        radiusMm: z.number().gt(0).max(30).optional(),
+        shape: z.enum(['disc', 'sphere']).default('disc'),
+        huRange: z.tuple([z.number(), z.number()]).optional(),
+        /** Brush requests that carry the same stroke ID (one mouse drag) form ONE undo step. */
+        stroke: z.string().min(1).max(100).optional(),
+      })
+      .refine((r) => r.centreLps === undefined || r.pathLps === undefined, {
+        message: 'give either centreLps (one point) or pathLps (a polyline), not both',
+        path: ['pathLps'],
+      }),
+    response: z.object({
+      maskId: z.string(),
+      changed: z.number().int(),
+      canUndo: z.boolean(),
+      canRedo: z.boolean(),
+      measurements,
+      /** Inclusive voxel index bounds of the voxels this request changed; null when none changed. */
+      changedBox: z.object({ min: intVec3, max: intVec3 }).nullable(),
     }),
-    response: z.object({ maskId: z.string(), changed: z.number().int(), canUndo: z.boolean(), canRedo: z.boolean(), measurements }),
+  },
+  /** An empty mask on an open CT, to paint a nodule from nothing with the brush. */
+  'mask.create': {
+    request: z.strictObject({ volumeId: id }),
+    response: z.object({ maskId: z.string(), measurements }),
   },
   /** A mask file (NIfTI, NRRD or DICOM-SEG) placed on an open CT (geometry checked, never silently fixed). */
   'mask.import': {
@@ -220,11 +296,55 @@ export const API = {
       stored: z.object({ patientId: z.string(), predictionId: z.string(), reportId: z.string().nullable() }).nullable(),
       bundleSource: z.string(),
       gpuNotice: z.string().nullable(),
+      /** The report as DICOM Encapsulated PDF and the mask as DICOM-SEG, in the source study (DICOM sources only). */
+      dicom: z.object({ reportFile: z.string(), segFile: z.string() }).nullable(),
     }),
   },
   'report.pdf': {
     request: z.strictObject({ reportFile: filePath }),
     response: BINARY,
+  },
+  /** Copies a prediction's DICOM objects (Encapsulated PDF + SEG, as predict.run returned them) into a folder for PACS import. */
+  'report.dicom': {
+    request: z.strictObject({ reportFile: filePath, segFile: filePath, out: filePath }),
+    response: z.object({ files: z.array(z.string()) }),
+  },
+  /**
+   * Starts a cohort study (the research workflow, as `hilum study`) in the background. Features of
+   * patients already extracted into `out` are reused, so starting again after a cancel resumes.
+   */
+  'study.start': {
+    request: z.strictObject({
+      manifest: filePath,
+      out: filePath,
+      protocol: filePath.optional(),
+      jobs: z.number().int().min(1).max(32).default(2),
+    }),
+    response: z.object({ jobId: z.string() }),
+  },
+  'study.status': {
+    request: z.strictObject({ jobId: id }),
+    response: studyStatus,
+  },
+  /** Stops a running study; finished patients stay cached in the study folder. */
+  'study.cancel': {
+    request: z.strictObject({ jobId: id }),
+    response: studyStatus,
+  },
+  /** A finished study's results, read from its folder: the table, DeLong tests, findings, plots and its (sealed) bundle. */
+  'study.results': {
+    request: z.strictObject({ out: filePath }),
+    response: studyResults,
+  },
+  /** One of a study's plots (SVG text): ROC, calibration and decision curves per cohort, the nomogram. */
+  'study.plot': {
+    request: z.strictObject({ out: filePath, name: z.string().regex(/^[A-Za-z0-9._-]+\.svg$/, 'a plot file name ending in .svg') }),
+    response: z.string(),
+  },
+  /** Locks a study's bundle for bedside use: registers it in the store (hash verified) and, by default, activates it. */
+  'study.lock': {
+    request: z.strictObject({ out: filePath, activate: z.boolean().default(true) }),
+    response: bundleEntry,
   },
   'bundles.list': {
     request: z.strictObject({}),

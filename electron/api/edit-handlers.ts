@@ -1,7 +1,8 @@
 /**
- * The API's handlers for touching up and moving masks (brush, islands, undo/redo, import, export)
- * and for drafts (form entries the engine keeps as they are typed). They share the handler table's
- * open images and masks; each mask gets its own MaskEditor (undo history) on first edit.
+ * The API's handlers for making, touching up and moving masks (an empty mask to paint, brush, islands,
+ * undo/redo with one step per brush stroke, import, export) and for drafts (form entries the engine
+ * keeps as they are typed). They share the handler table's open images and masks; each mask gets its
+ * own MaskEditor (undo history) on first edit.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
@@ -39,6 +40,15 @@ export interface EditContext {
 
 const MAX_DRAFT_BYTES = 256 * 1024;
 
+/**
+ * The measurements of a mask as the API answers them. An empty mask (a new one, or one erased to
+ * nothing) measures as zeros: its mean HU is 0 rather than the engine's NaN, which JSON cannot carry.
+ */
+function measureMask(mask: LabelMap, volume: Volume) {
+  const m = measureNodule(mask.voxels, volume, volume);
+  return m.voxelCount ? m : { ...m, meanHu: 0 };
+}
+
 export function editHandlers(ctx: EditContext) {
   const draftsDir = path.join(ctx.dataDir, 'drafts');
   const draftFile = (key: string) => path.join(draftsDir, `${createHash('sha256').update(key).digest('hex')}.json`);
@@ -54,18 +64,41 @@ export function editHandlers(ctx: EditContext) {
       else if (p.action === 'redo') changed = editor.redo()?.indices.length ?? 0;
       else if (p.action === 'remove-islands') changed = editor.removeIslands();
       else {
-        if (!p.centreLps || !p.radiusMm)
-          throw new HilumError({ code: 'INVALID_ARGUMENT', message: `${p.action} needs a centre (centreLps) and a brush radius (radiusMm)` });
-        const centre = worldToIndex(volume, p.centreLps);
-        changed = editor.brush(centre, { value: p.action === 'paint' ? 1 : 0, radiusMm: p.radiusMm, shape: p.shape, huRange: p.huRange });
+        if ((!p.centreLps && !p.pathLps) || !p.radiusMm)
+          throw new HilumError({
+            code: 'INVALID_ARGUMENT',
+            message: `${p.action} needs a point (centreLps) or a path (pathLps), and a brush radius (radiusMm)`,
+          });
+        const options = { value: p.action === 'paint' ? 1 : 0, radiusMm: p.radiusMm, shape: p.shape, huRange: p.huRange, stroke: p.stroke } as const;
+        // A path is swept exactly through its points (continuous indices); one centre is a dab on its nearest voxel.
+        changed = p.pathLps
+          ? editor.brushPath(
+              p.pathLps.map((q) => worldToIndex(volume, q)),
+              options,
+            )
+          : editor.brush(worldToIndex(volume, p.centreLps!), options);
       }
       return {
         maskId: p.maskId,
         changed,
         canUndo: editor.canUndo,
         canRedo: editor.canRedo,
-        measurements: measureNodule(entry.mask.voxels, volume, volume),
+        measurements: measureMask(entry.mask, volume),
+        changedBox: changed ? editor.lastChangedBox : null,
       };
+    },
+
+    /** An empty mask on the CT's grid, to paint a nodule from nothing; it measures as zeros until painted. */
+    async 'mask.create'(p: ApiParams<'mask.create'>): Promise<HandlerResult<'mask.create'>> {
+      const { volume } = ctx.volumeOf(p.volumeId);
+      const mask: LabelMap = {
+        dims: [...volume.dims],
+        spacingMm: [...volume.spacingMm],
+        originLps: [...volume.originLps],
+        direction: [...volume.direction],
+        voxels: new Uint8Array(volume.voxels.length),
+      };
+      return { maskId: ctx.newMask(mask, p.volumeId), measurements: measureMask(mask, volume) };
     },
 
     async 'mask.import'(p: ApiParams<'mask.import'>): Promise<HandlerResult<'mask.import'>> {

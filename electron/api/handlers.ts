@@ -6,14 +6,14 @@
  * `ctx.dbFile` and the reports folder `<dataDir>/reports`.
  */
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
+import { constants as fsConstants, copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError } from '../engine/core/errors.js';
 import { engineVersion } from '../engine/core/version.js';
 import { describeSeriesLine, scanDicom } from '../engine/imaging/dicom/import.js';
 import { imageFileFormat, readImageFile, writeImageFile } from '../engine/imaging/image-files.js';
 import { loadVolume } from '../engine/imaging/load.js';
-import type { LabelMap, Volume } from '../engine/imaging/volume.js';
+import { type LabelMap, type Volume, cropToBox } from '../engine/imaging/volume.js';
 import { demoClinicalInput, ensureDemoCase } from '../engine/phantom/demo-case.js';
 import { DEMO_BUNDLE_FILE, runBedside } from '../engine/pipeline/bedside-run.js';
 import { segmentNodule } from '../engine/segmentation/index.js';
@@ -22,6 +22,7 @@ import { MEASURED_FIELDS, checkClinicalInput, parseClinicalFile } from '../engin
 import * as store from '../engine/store/index.js';
 import { API_VERSION } from './contract.js';
 import { type OpenMask, type OpenVolume, editHandlers } from './edit-handlers.js';
+import { StudyJobs, studyHandlers } from './study-handlers.js';
 import type { ApiLogEntry, HandlerTable, Handlers } from './dispatch.js';
 
 export interface HandlerContext {
@@ -34,6 +35,8 @@ export interface HandlerContext {
   shell?: 'electron' | 'browser';
   /** Validate responses against their schemas (development and tests). */
   checkResponses?: boolean;
+  /** Background cohort studies, shared by the tables of one host (a table of its own without it). */
+  studies?: StudyJobs;
 }
 
 /** A small least-recently-used map. */
@@ -89,11 +92,44 @@ function requireExisting(p: string): void {
     throw new HilumError({ code: 'PATH_NOT_FOUND', message: `${p} does not exist`, hint: 'Choose an existing folder or file.', data: { path: p } });
 }
 
+function fileExists(file: string): HilumError {
+  return new HilumError({
+    code: 'FILE_EXISTS',
+    message: `${file} exists`,
+    hint: 'Choose an empty folder, or remove the earlier export first.',
+    data: { path: file },
+  });
+}
+
+/**
+ * Copies `source` to `dest` without ever replacing an existing file: a temporary copy beside `dest`,
+ * then a hard link (which fails if `dest` appeared meanwhile) or, where the file system has no hard
+ * links (FAT, some network shares), a rename after a last check. `dest` is complete or absent.
+ */
+function copyWithoutOverwrite(source: string, dest: string): void {
+  const tmp = path.join(path.dirname(dest), `.${path.basename(dest)}.${randomUUID().slice(0, 8)}.tmp`);
+  copyFileSync(source, tmp, fsConstants.COPYFILE_EXCL);
+  try {
+    try {
+      linkSync(tmp, dest);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || existsSync(dest)) throw fileExists(dest);
+      renameSync(tmp, dest);
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
 export function createHandlerTable(ctx: HandlerContext): HandlerTable {
   const volumes = new Lru<OpenVolume>(2);
   const masks = new Lru<OpenMask>(4);
   const reportsDir = path.join(ctx.dataDir, 'reports');
   const tmpDir = path.join(ctx.dataDir, 'tmp');
+  const studies = ctx.studies ?? new StudyJobs();
+  /** Where predict.run stages the DICOM objects of each prediction (one folder per report). */
+  const dicomDir = path.join(ctx.dataDir, 'dicom');
   let shipped: { name: string; contentSha256: string; synthetic: boolean; notice: string } | null | undefined;
 
   function withStore<T>(body: (db: store.Db) => T, readonly = false): T {
@@ -164,6 +200,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
 
   const handlers: Handlers = {
     ...editHandlers({ dataDir: ctx.dataDir, volumeOf, maskOf, newMask }),
+    ...studyHandlers({ withStore, jobs: studies }),
 
     async 'app.info'() {
       const active = existsSync(ctx.dbFile) ? withStore((db) => store.getActiveBundle(db), true) : undefined;
@@ -260,6 +297,18 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
       return ownBuffer(maskOf(maskId).mask.voxels);
     },
 
+    /** The voxels of an inclusive index box of the mask (what an edit's `changedBox` names), in `segment.mask`'s order. */
+    async 'segment.maskRegion'({ maskId, min, max }) {
+      const { mask } = maskOf(maskId);
+      if ([0, 1, 2].some((a) => min[a] < 0 || max[a] >= mask.dims[a] || min[a] > max[a]))
+        throw new HilumError({
+          code: 'INVALID_ARGUMENT',
+          message: `the box [${min.join(', ')}]–[${max.join(', ')}] is not inside the mask's grid of ${mask.dims.join('×')} voxels (indices from 0, min ≤ max)`,
+          data: { min, max, dims: mask.dims },
+        });
+      return ownBuffer(cropToBox(mask, { minIjk: min, maxIjk: max }).voxels);
+    },
+
     async 'demo.case'() {
       const demo = await ensureDemoCase();
       return { ...demo, clinical: parseClinicalFile(demoClinicalInput(demo), 'the demo case') };
@@ -269,7 +318,12 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
       requireExisting(image);
       mkdirSync(reportsDir, { recursive: true });
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-      const reportFile = path.join(reportsDir, `hilum-report-${stamp}-${randomUUID().slice(0, 8)}.pdf`);
+      const reportName = `hilum-report-${stamp}-${randomUUID().slice(0, 8)}`;
+      const reportFile = path.join(reportsDir, `${reportName}.pdf`);
+      // DICOM objects reference the source study, so only a DICOM series gets them (runBedside refuses
+      // dicomOut for NIfTI/NRRD): a NIfTI/NRRD file is recognised exactly as images.open recognises it.
+      const dicomSource = !(statSync(image).isFile() && imageFileFormat(image) !== null);
+      const dicomOut = dicomSource ? path.join(dicomDir, reportName) : undefined;
       let maskFile: string | undefined;
       if (maskId) {
         const { mask } = maskOf(maskId);
@@ -278,14 +332,19 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
         writeImageFile(maskFile, mask);
       }
       try {
-        const r = await runBedside({ image, series, seedLps, mask: maskFile, clinical, db: ctx.dbFile, reportFile, lang, paper, actor: 'hilum' });
+        const r = await runBedside({ image, series, seedLps, mask: maskFile, clinical, db: ctx.dbFile, reportFile, lang, paper, dicomOut, actor: 'hilum' });
         return {
           record: JSON.parse(JSON.stringify(r.record)) as Record<string, unknown>,
           report: { file: r.report.file, sha256: r.report.sha256, pages: r.report.pages, reportId: r.report.reportId },
           stored: r.stored ? { patientId: r.stored.patientId, predictionId: r.stored.predictionId, reportId: r.stored.reportId } : null,
           bundleSource: r.bundleSource,
           gpuNotice: r.gpuNotice,
+          dicom: r.dicom ? { reportFile: r.dicom.reportFile, segFile: r.dicom.segFile } : null,
         };
+      } catch (error) {
+        // The staging folder is this call's own; leave nothing half-made behind.
+        if (dicomOut) rmSync(dicomOut, { recursive: true, force: true });
+        throw error;
       } finally {
         if (maskFile) rmSync(maskFile, { force: true });
       }
@@ -305,6 +364,43 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
       const real = realpathSync(candidate);
       if (!real.startsWith(root + path.sep) || !statSync(real).isFile() || !real.toLowerCase().endsWith('.pdf')) throw refused();
       return ownBuffer(readFileSync(real));
+    },
+
+    async 'report.dicom'({ reportFile, segFile, out }) {
+      // Only the objects predict.run staged in <dataDir>/dicom (resolved through symbolic links).
+      const sources = [reportFile, segFile].map((file) => {
+        const refused = new HilumError({
+          code: 'PATH_NOT_ALLOWED',
+          message: 'only DICOM files that Hilum wrote into its own DICOM folder can be exported',
+          hint: 'Export the DICOM objects of a prediction made in this app.',
+          data: { file },
+        });
+        if (!existsSync(dicomDir)) throw refused;
+        const candidate = path.resolve(dicomDir, file);
+        if (!existsSync(candidate)) throw refused;
+        const real = realpathSync(candidate);
+        if (!real.startsWith(realpathSync(dicomDir) + path.sep) || !statSync(real).isFile() || !real.toLowerCase().endsWith('.dcm')) throw refused;
+        return real;
+      });
+      if (!path.isAbsolute(out))
+        throw new HilumError({ code: 'INVALID_ARGUMENT', message: `the export folder must be an absolute path, got '${out}'`, data: { out } });
+      if (existsSync(out) && !statSync(out).isDirectory())
+        throw new HilumError({ code: 'INVALID_ARGUMENT', message: `${out} is a file, not a folder`, hint: 'Choose a folder.', data: { out } });
+      const files = sources.map((source) => path.join(out, path.basename(source)));
+      for (const file of files) if (existsSync(file)) throw fileExists(file);
+      mkdirSync(out, { recursive: true });
+      const written: string[] = [];
+      try {
+        for (const [i, source] of sources.entries()) {
+          copyWithoutOverwrite(source, files[i]);
+          written.push(files[i]);
+        }
+      } catch (error) {
+        // Both objects or neither: a PACS import of the report without its segmentation is confusing.
+        for (const file of written) rmSync(file, { force: true });
+        throw error;
+      }
+      return { files };
     },
 
     async 'bundles.list'() {
@@ -358,6 +454,8 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
     dispose: () => {
       volumes.clear();
       masks.clear();
+      // Studies of a shared registry outlive this table (a reloaded page finds them); its own do not.
+      if (!ctx.studies) void studies.cancelAll();
     },
   };
 }

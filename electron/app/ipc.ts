@@ -8,15 +8,13 @@ import path from 'node:path';
 import type { ApiResponseMessage } from '../api/contract.js';
 import type { ApiLogEntry } from '../api/dispatch.js';
 import { EngineThread } from '../api/engine-thread.js';
-import { z } from 'zod';
-import { printReport, saveReportDialog } from './menu.js';
+import { choosePathDialog, printReport, saveReportDialog } from './menu.js';
 import { isAppUrl, isOwnReport } from './security.js';
+import { shellRequestSchema } from './shell-requests.js';
 
 export const API_CHANNEL = 'hilum:api';
-/** Desktop-only actions the API cannot offer a browser: native save and print of a report. */
+/** Desktop-only actions the API cannot offer a browser: native save and print of a report, native file and folder choosers. */
 export const SHELL_CHANNEL = 'hilum:shell';
-
-const shellRequest = z.object({ action: z.enum(['save-report', 'print-report']), reportFile: z.string().min(1) }).strict();
 
 export function registerApi(appIndexUrl: string): void {
   const dataDir = app.getPath('userData');
@@ -32,9 +30,12 @@ export function registerApi(appIndexUrl: string): void {
     return engine.dispatch(message);
   });
   ipcMain.handle(SHELL_CHANNEL, async (event, message: unknown) => {
-    const parsed = shellRequest.safeParse(message);
+    const parsed = shellRequestSchema.safeParse(message);
     const url = event.senderFrame?.url ?? '';
-    if (!isAppUrl(url, appIndexUrl) || !parsed.success || !isOwnReport(parsed.data.reportFile, path.join(dataDir, 'reports'))) {
+    const request = parsed.success ? parsed.data : null;
+    const allowed =
+      isAppUrl(url, appIndexUrl) && request !== null && (request.action === 'choose-path' || isOwnReport(request.reportFile, path.join(dataDir, 'reports')));
+    if (!allowed || !request) {
       log({
         time: new Date().toISOString(),
         level: 'warn',
@@ -43,11 +44,12 @@ export function registerApi(appIndexUrl: string): void {
         id: null,
         message: 'refused a shell request',
       });
-      return { error: { code: 'API_INVALID_REQUEST', message: 'refused: not a report of this workstation' } };
+      return { error: { code: 'API_INVALID_REQUEST', message: 'refused: not a valid request of this workstation' } };
     }
     const window = BrowserWindow.fromWebContents(event.sender);
-    if (parsed.data.action === 'save-report') return { result: await saveReportDialog(window, parsed.data.reportFile) };
-    await printReport(parsed.data.reportFile);
+    if (request.action === 'choose-path') return { result: await choosePathDialog(window, request.kind, request.purpose) };
+    if (request.action === 'save-report') return { result: await saveReportDialog(window, request.reportFile) };
+    await printReport(request.reportFile);
     return { result: true };
   });
   app.on('will-quit', () => {

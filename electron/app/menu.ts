@@ -6,6 +6,7 @@
 import { app, BrowserWindow, dialog, Menu, shell, type MenuItemConstructorOptions } from 'electron';
 import { copyFileSync } from 'node:fs';
 import path from 'node:path';
+import { CHOOSER } from './shell-requests.js';
 
 export const COMMAND_CHANNEL = 'hilum:command';
 
@@ -26,6 +27,24 @@ export async function openFolderDialog(window: BrowserWindow | null): Promise<vo
     properties: ['openDirectory'],
   });
   if (!result.canceled && result.filePaths[0]) send(window, { command: 'open-folder', path: result.filePaths[0] });
+}
+
+/** A native chooser for a folder or a file; the chosen path, or null when cancelled. */
+export async function choosePathDialog(window: BrowserWindow | null, kind: 'folder' | 'file', purpose: keyof typeof CHOOSER): Promise<string | null> {
+  const { title, extensions } = CHOOSER[purpose];
+  const result = await dialog.showOpenDialog(window ?? undefined!, {
+    title,
+    properties: kind === 'folder' ? ['openDirectory', 'createDirectory'] : ['openFile'],
+    ...(kind === 'file' && extensions
+      ? {
+          filters: [
+            { name: title, extensions },
+            { name: 'All files', extensions: ['*'] },
+          ],
+        }
+      : {}),
+  });
+  return result.canceled || !result.filePaths[0] ? null : result.filePaths[0];
 }
 
 /** Saves a copy of a report PDF where the user chooses. */

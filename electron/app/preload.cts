@@ -30,6 +30,13 @@ async function reportAction(action: 'save-report' | 'print-report', reportFile: 
   return answer.result;
 }
 
+/** A native folder or file chooser (desktop only): the chosen path, or null when cancelled. */
+async function choosePath(kind: 'folder' | 'file', purpose: string): Promise<unknown> {
+  const answer = (await electron.ipcRenderer.invoke('hilum:shell', { action: 'choose-path', kind, purpose })) as Answer;
+  if (answer.error) throw { ...answer.error };
+  return answer.result;
+}
+
 /** Menu commands (open folder, demo case, language) for the page; returns a function that stops listening. */
 function onCommand(listener: (command: unknown) => void): () => void {
   const handler = (_event: unknown, command: unknown) => listener(command);
@@ -45,5 +52,8 @@ electron.contextBridge.exposeInMainWorld(
     saveReport: (file: string) => reportAction('save-report', file),
     printReport: (file: string) => reportAction('print-report', file),
     onCommand,
+    choosePath,
+    // A dropped file or folder's path on disk (Electron no longer puts it on File.path).
+    pathForFile: (file: File) => electron.webUtils.getPathForFile(file),
   }),
 );

@@ -27,6 +27,7 @@ import { type BinaryHeaderFrame } from '../api/contract.js';
 import { CONTENT_SECURITY_POLICY } from '../api/csp.js';
 import { type ApiLogEntry, dispatch } from '../api/dispatch.js';
 import { createHandlerTable } from '../api/handlers.js';
+import { StudyJobs } from '../api/study-handlers.js';
 
 export const LOOPBACK = '127.0.0.1';
 /** Largest request frame accepted (requests are small JSON objects). */
@@ -225,8 +226,10 @@ export async function startHost(options: HostOptions): Promise<Host> {
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
+  // Cohort studies belong to the host, not to one page: a reload finds them still running.
+  const studies = new StudyJobs();
   wss.on('connection', (ws: WebSocket) => {
-    const table = createHandlerTable({ dataDir, dbFile, log, shell: 'browser', checkResponses: options.checkResponses });
+    const table = createHandlerTable({ dataDir, dbFile, log, shell: 'browser', checkResponses: options.checkResponses, studies });
     ws.on('message', (data: RawData, isBinary: boolean) => {
       void (async () => {
         let message: unknown;
@@ -264,6 +267,7 @@ export async function startHost(options: HostOptions): Promise<Host> {
     url: `http://${LOOPBACK}:${port}/#token=${token}`,
     close: () =>
       new Promise<void>((resolve) => {
+        void studies.cancelAll();
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => resolve());

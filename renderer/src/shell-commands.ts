@@ -20,7 +20,13 @@ export interface DesktopBridge {
   saveReport?: (file: string) => Promise<unknown>;
   printReport?: (file: string) => Promise<unknown>;
   onCommand?: (listener: (command: unknown) => void) => () => void;
+  /** A native chooser; the chosen path, or null when cancelled. */
+  choosePath?: (kind: 'folder' | 'file', purpose: PathPurpose) => Promise<string | null>;
+  /** The path on disk of a dropped file or folder. */
+  pathForFile?: (file: File) => string;
 }
+
+export type PathPurpose = 'ct' | 'mask' | 'manifest' | 'protocol' | 'study-folder' | 'bundle' | 'export-folder';
 
 export function desktopBridge(): DesktopBridge | null {
   const bridge = (globalThis as { hilum?: unknown }).hilum;

@@ -62,6 +62,148 @@ describe('touching up, exporting and importing a mask through the API', () => {
     expect('error' in tooBig && tooBig.error.code).toBe('API_INVALID_REQUEST');
   });
 
+  it('mask.create gives an empty mask that measures as zeros; brush requests of one stroke are one undo step; predict refuses it while empty', async () => {
+    const { volumeId } = API['images.open'].response.parse(await call('images.open', { path: ctFile }));
+    const created = API['mask.create'].response.parse(await call('mask.create', { volumeId }));
+    expect(created.measurements).toMatchObject({ voxelCount: 0, volumeMl: 0, longestAxialDiameterMm: 0, solidDiameterMm: 0, ctr: 0 });
+    const bytes = async () => new Uint8Array((await call('segment.mask', { maskId: created.maskId })) as ArrayBuffer);
+    expect((await bytes()).every((v) => v === 0)).toBe(true);
+
+    const clinical = {
+      format: 'hilum-clinical/1',
+      values: {
+        age_years: 61,
+        sex: 'female',
+        smoker: false,
+        cea_ng_ml: { value: 3.1, unit: 'ng/mL' },
+        cyfra_ng_ml: { value: 2.4, unit: 'ng/mL' },
+        location: 'peripheral',
+        lobulation: true,
+        spiculation: false,
+        pleural_indentation: false,
+        vacuole: false,
+        air_bronchogram: false,
+        vascular_convergence: false,
+      },
+    };
+    const emptyPredict = await answer('predict.run', { image: ctFile, maskId: created.maskId, clinical });
+    expect('error' in emptyPredict && emptyPredict.error.code).toBe('EMPTY_MASK');
+
+    const dab = (di: number, stroke?: string) =>
+      call('mask.edit', {
+        maskId: created.maskId,
+        action: 'paint',
+        centreLps: indexToWorld(nodule.ct, [nodule.seed[0] + di, nodule.seed[1], nodule.seed[2]] as Vec3),
+        radiusMm: 2,
+        ...(stroke ? { stroke } : {}),
+      }).then((r) => API['mask.edit'].response.parse(r));
+    for (const di of [0, 1, 2, 3, 4]) await dab(di, 'drag-1');
+    const afterStroke = await bytes();
+    const painted = await dab(8, 'drag-2');
+    expect(painted.measurements.voxelCount).toBeGreaterThan(0);
+    expect(painted.measurements.longestAxialDiameterMm).toBeGreaterThan(0);
+    await call('mask.edit', { maskId: created.maskId, action: 'undo' });
+    expect(await bytes()).toEqual(afterStroke);
+    const undone = API['mask.edit'].response.parse(await call('mask.edit', { maskId: created.maskId, action: 'undo' }));
+    expect(undone).toMatchObject({ canUndo: false, canRedo: true });
+    expect(undone.measurements.voxelCount).toBe(0);
+    await call('mask.edit', { maskId: created.maskId, action: 'redo' });
+    expect(await bytes()).toEqual(afterStroke);
+    const missing = await answer('mask.create', { volumeId: 'no-such-volume' });
+    expect('error' in missing).toBe(true);
+  });
+
+  it('pathLps paints a whole drag in one request; changedBox bounds exactly what changed; segment.maskRegion returns that box', async () => {
+    const { volumeId } = API['images.open'].response.parse(await call('images.open', { path: ctFile }));
+    const created = API['mask.create'].response.parse(await call('mask.create', { volumeId }));
+    const maskId = created.maskId;
+    const dims = nodule.ct.dims;
+    const bytes = async () => new Uint8Array((await call('segment.mask', { maskId })) as ArrayBuffer);
+    const at = (di: number, dj: number) => indexToWorld(nodule.ct, [nodule.seed[0] + di, nodule.seed[1] + dj, nodule.seed[2]] as Vec3);
+    /** The inclusive box of the voxels where a and b differ (null when equal), in `changedBox`'s form. */
+    const diffBox = (a: Uint8Array, b: Uint8Array) => {
+      const min = [Infinity, Infinity, Infinity];
+      const max = [-1, -1, -1];
+      for (let o = 0; o < a.length; o++) {
+        if (a[o] === b[o]) continue;
+        const p = [o % dims[0], Math.floor(o / dims[0]) % dims[1], Math.floor(o / (dims[0] * dims[1]))];
+        for (let x = 0; x < 3; x++) [min[x], max[x]] = [Math.min(min[x], p[x]), Math.max(max[x], p[x])];
+      }
+      return max[0] < 0 ? null : { min, max };
+    };
+    /** The box cut from the whole mask, x fastest. */
+    const cut = (mask: Uint8Array, box: { min: number[]; max: number[] }) => {
+      const out: number[] = [];
+      for (let k = box.min[2]; k <= box.max[2]; k++)
+        for (let j = box.min[1]; j <= box.max[1]; j++) for (let i = box.min[0]; i <= box.max[0]; i++) out.push(mask[i + dims[0] * (j + dims[1] * k)]);
+      return Uint8Array.from(out);
+    };
+    const region = async (box: { min: number[]; max: number[] }) => new Uint8Array((await call('segment.maskRegion', { maskId, ...box })) as ArrayBuffer);
+
+    const before = await bytes();
+    const path3 = [at(-12, -6), at(8, -4), at(10, 9)];
+    const painted = API['mask.edit'].response.parse(await call('mask.edit', { maskId, action: 'paint', pathLps: path3, radiusMm: 1.5, stroke: 'fast-drag' }));
+    const after = await bytes();
+    expect(painted.changed).toBeGreaterThan(0);
+    expect(painted.changedBox).toEqual(diffBox(before, after));
+    // The whole polyline is painted: the path's corners and the midpoints between them.
+    const voxel = (di: number, dj: number) => after[nodule.seed[0] + di + dims[0] * (nodule.seed[1] + dj + dims[1] * nodule.seed[2])];
+    for (const [di, dj] of [
+      [-12, -6],
+      [-2, -5],
+      [8, -4],
+      [9, 2],
+      [10, 9],
+    ])
+      expect(voxel(di, dj), `at ${di}, ${dj}`).toBe(1);
+    const box = painted.changedBox!;
+    expect(await region(box)).toEqual(cut(after, box));
+    // The same drag's next batch (starting where the last ended) joins the same undo step.
+    const more = API['mask.edit'].response.parse(
+      await call('mask.edit', { maskId, action: 'paint', pathLps: [at(10, 9), at(-4, 12)], radiusMm: 1.5, stroke: 'fast-drag' }),
+    );
+    const after2 = await bytes();
+    expect(more.changedBox).toEqual(diffBox(after, after2));
+    const undone = API['mask.edit'].response.parse(await call('mask.edit', { maskId, action: 'undo' }));
+    expect(await bytes()).toEqual(before);
+    expect(undone.changedBox).toEqual(diffBox(after2, before));
+    expect(undone).toMatchObject({ canUndo: false, canRedo: true });
+    const redone = API['mask.edit'].response.parse(await call('mask.edit', { maskId, action: 'redo' }));
+    expect(redone.changedBox).toEqual(diffBox(before, after2));
+    expect(await region(redone.changedBox!)).toEqual(cut(after2, redone.changedBox!));
+    // A request that changes nothing reports no box; so does an undo with nothing to undo.
+    const again = API['mask.edit'].response.parse(await call('mask.edit', { maskId, action: 'paint', pathLps: path3, radiusMm: 1.5 }));
+    expect(again).toMatchObject({ changed: 0, changedBox: null });
+    const islands = API['mask.edit'].response.parse(await call('mask.edit', { maskId, action: 'remove-islands' }));
+    expect(islands.changedBox).toBeNull();
+    // A whole-grid region is the whole mask.
+    const whole = { min: [0, 0, 0], max: dims.map((n) => n - 1) };
+    expect(await region(whole)).toEqual(await bytes());
+
+    // Both a centre and a path: refused by the contract; neither: the handler's INVALID_ARGUMENT.
+    const both = await answer('mask.edit', { maskId, action: 'paint', centreLps: at(0, 0), pathLps: path3, radiusMm: 2 });
+    expect('error' in both && both.error.code).toBe('API_INVALID_REQUEST');
+    expect('error' in both && both.error.message).toMatch(/centreLps.*pathLps|pathLps/);
+    const neither = await answer('mask.edit', { maskId, action: 'erase', radiusMm: 2 });
+    expect('error' in neither && neither.error.code).toBe('INVALID_ARGUMENT');
+    const tooLong = await answer('mask.edit', { maskId, action: 'paint', pathLps: Array.from({ length: 1001 }, () => at(0, 0)), radiusMm: 2 });
+    expect('error' in tooLong && tooLong.error.code).toBe('API_INVALID_REQUEST');
+    const emptyPath = await answer('mask.edit', { maskId, action: 'paint', pathLps: [], radiusMm: 2 });
+    expect('error' in emptyPath && emptyPath.error.code).toBe('API_INVALID_REQUEST');
+    // A box outside the grid, or inverted: a clear error naming the grid.
+    for (const bad of [
+      { min: [0, 0, 0], max: [dims[0], 0, 0] },
+      { min: [-1, 0, 0], max: [1, 1, 1] },
+      { min: [3, 3, 3], max: [2, 3, 3] },
+    ]) {
+      const refused = await answer('segment.maskRegion', { maskId, ...bad });
+      expect('error' in refused && refused.error.code).toBe('INVALID_ARGUMENT');
+      expect('error' in refused && refused.error.message).toContain(dims.join('×'));
+    }
+    const unknown = await answer('segment.maskRegion', { maskId: 'no-such-mask', min: [0, 0, 0], max: [0, 0, 0] });
+    expect('error' in unknown && unknown.error.code).toBe('MASK_NOT_FOUND');
+  });
+
   it('exports a mask as NIfTI and imports it back identical; refuses overwriting, unknown formats and a DICOM-SEG without DICOM source', async () => {
     const { volumeId } = API['images.open'].response.parse(await call('images.open', { path: ctFile }));
     const seg = API['segment.click'].response.parse(await call('segment.click', { volumeId, seedLps: indexToWorld(nodule.ct, nodule.seed) }));

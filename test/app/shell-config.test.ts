@@ -127,3 +127,26 @@ describe('repository rules', () => {
     expect(pkg.scripts.dist).toMatch(/rebuild-native\.mjs && electron-builder/);
   });
 });
+
+describe('the desktop-only shell channel', () => {
+  it('accepts only its three request shapes, each with exactly its own fields', async () => {
+    const { shellRequestSchema, CHOOSER } = await import('../../electron/app/shell-requests.js');
+    expect(shellRequestSchema.safeParse({ action: 'save-report', reportFile: '/data/reports/r.pdf' }).success).toBe(true);
+    expect(shellRequestSchema.safeParse({ action: 'choose-path', kind: 'folder', purpose: 'ct' }).success).toBe(true);
+    expect(shellRequestSchema.safeParse({ action: 'choose-path', kind: 'file', purpose: 'manifest' }).success).toBe(true);
+    for (const bad of [
+      { action: 'choose-path', kind: 'socket', purpose: 'ct' },
+      { action: 'choose-path', kind: 'file', purpose: 'anything' },
+      { action: 'choose-path', kind: 'file', purpose: 'ct', defaultPath: '/etc' },
+      { action: 'save-report', reportFile: '' },
+      { action: 'print-report', reportFile: '/r.pdf', extra: 1 },
+      { action: 'run', command: 'rm -rf /' },
+      null,
+      'save-report',
+    ])
+      expect(shellRequestSchema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    // Every purpose has a dialog title; file choosers filter by their formats.
+    expect(CHOOSER.manifest.extensions).toEqual(['csv']);
+    for (const entry of Object.values(CHOOSER)) expect(entry.title.length).toBeGreaterThan(10);
+  });
+});

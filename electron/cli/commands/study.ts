@@ -4,8 +4,8 @@ import path from 'node:path';
 import { HilumError } from '../../engine/core/errors.js';
 import { parseShard } from '../../engine/pipeline/cohort-features.js';
 import { runStudy, type StudyStage } from '../../engine/pipeline/cohort-study.js';
-import { metricsMarkdown, writeStudyReport } from '../../engine/report/study-report.js';
-import { writeBundle } from '../../engine/signatures/bundle.js';
+import { writeStudyOutputs } from '../../engine/pipeline/study-outputs.js';
+import { metricsMarkdown } from '../../engine/report/study-report.js';
 import { defaultProtocol, readProtocol } from '../../engine/signatures/protocol.js';
 import { formatFinding } from '../output.js';
 
@@ -20,8 +20,6 @@ interface StudyOptions {
   extractOnly?: boolean;
   json?: boolean;
 }
-
-export const BUNDLE_FILE = 'model-bundle.hilum.json';
 
 export function registerStudy(program: Command): void {
   program
@@ -103,24 +101,7 @@ export function registerStudy(program: Command): void {
         process.stdout.write(`wrote ${path.join(opts.out, 'features.csv')}: ${result.table?.ids.length} patients × ${result.table?.names.length} features\n`);
         return;
       }
-      const bundleFile = path.join(opts.out, BUNDLE_FILE);
-      writeBundle(bundleFile, result.bundle);
-      const t0 = performance.now();
-      writeStudyReport({
-        out: opts.out,
-        ids: result.manifest.cases.map((c) => c.id),
-        centres: result.manifest.cases.map((c) => c.centre),
-        y: result.manifest.cases.map((c) => c.label),
-        split: result.split,
-        latent: result.manifest.cases.some((c) => c.latentProbability !== undefined) ? result.manifest.cases.map((c) => c.latentProbability) : undefined,
-        fit: result.fit,
-        metrics: result.metrics,
-        bundle: result.bundle,
-        bundleFile,
-        findings: result.findings,
-        seconds: result.seconds,
-      });
-      result.seconds.report = (performance.now() - t0) / 1000;
+      const bundleFile = writeStudyOutputs(opts.out, result);
       if (opts.json) {
         process.stdout.write(
           JSON.stringify(

@@ -1,4 +1,4 @@
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
@@ -60,7 +60,7 @@ export class WorkerPool {
   private readonly transfers = new Map<number, ArrayBuffer[]>();
 
   private spawn(): void {
-    const worker = this.entry.pathname.endsWith('.ts') ? typeScriptWorker(this.entry) : new Worker(this.entry);
+    const worker = moduleWorker(this.entry);
     worker.unref();
     worker.on('message', (reply: WorkerReply) => this.onReply(worker, reply));
     worker.on('error', (error) => this.onWorkerDeath(worker, error));
@@ -111,18 +111,23 @@ export class WorkerPool {
   }
 }
 
+/** A worker thread running one entry module (.js from the build, .ts through tsx from sources). */
+export function moduleWorker(entry: URL, options: WorkerOptions = {}): Worker {
+  return entry.pathname.endsWith('.ts') ? typeScriptWorker(entry, options) : new Worker(entry, options);
+}
+
 /**
  * Running from TypeScript sources (the test suite), a worker first registers tsx's ESM hooks and
  * then imports the entry. The build never takes this path.
  */
-function typeScriptWorker(entry: URL): Worker {
+function typeScriptWorker(entry: URL, options: WorkerOptions): Worker {
   const tsxApi = pathToFileURL(
     createRequire(import.meta.url)
       .resolve('tsx/esm/api')
       .replace(/\.cjs$/, '.mjs'),
   ).href;
   const code = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(code, { eval: true });
+  return new Worker(code, { ...options, eval: true });
 }
 
 export function defaultPoolSize(): number {

@@ -141,7 +141,12 @@ function writeAtomic(file: string, text: string): void {
  */
 export async function extractCohortFeatures(
   plan: ExtractionPlan,
-  options: { jobs?: number; onProgress?: (done: number, total: number, failed: number) => void } = {},
+  options: {
+    jobs?: number;
+    onProgress?: (done: number, total: number, failed: number) => void;
+    /** Called once before extracting: how many cases need work and how many the cache already holds. */
+    onPlan?: (todo: number, cached: number) => void;
+  } = {},
 ): Promise<{ extracted: number; cached: number; failures: ExtractionFailure[] }> {
   const keys = extractionKeys(plan.radiomicsParams, plan.backbone);
   const sources = new Map<string, { image: string; maskSha256: string; repeatMask: string; repeatSha256: string }>();
@@ -175,6 +180,7 @@ export async function extractCohortFeatures(
     .filter((r) => r.radiomics || r.repeatMask || r.deepModel);
   const cached = plan.cases.length - todo.length;
   const failures: ExtractionFailure[] = [];
+  options.onPlan?.(todo.length, cached);
   if (!todo.length) return { extracted: 0, cached, failures };
   const jobs = Math.max(1, Math.min(options.jobs ?? 2, todo.length));
   const pool = new WorkerPool(siblingModule(import.meta.url, 'cohort-features-worker'), jobs);

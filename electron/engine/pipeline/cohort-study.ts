@@ -48,6 +48,8 @@ export interface StudyOptions {
   extractOnly?: boolean;
   now?: Date;
   onProgress?: (stage: StudyStage, done: number, total: number, failed: number) => void;
+  /** Before extraction: patients to extract and patients whose features the study folder already holds. */
+  onExtractionPlan?: (todo: number, cached: number) => void;
 }
 
 export interface StudyResult {
@@ -112,7 +114,14 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
     table = mergeShardTables(path.join(opts.out, 'shards'), manifest.cases);
   } else {
     const cases = shardCases(manifest.cases, opts.shard);
-    const r = await extractCohortFeatures({ ...plan, cases }, { jobs: opts.jobs, onProgress: (d, n, f) => opts.onProgress?.('extract', d, n, f) });
+    const r = await extractCohortFeatures(
+      { ...plan, cases },
+      {
+        jobs: opts.jobs,
+        onProgress: (d, n, f) => opts.onProgress?.('extract', d, n, f),
+        onPlan: opts.onExtractionPlan,
+      },
+    );
     result.extraction = { extracted: r.extracted, cached: r.cached, failures: r.failures.length };
     if (r.failures.length) {
       const file = path.join(opts.out, 'extraction-failures.csv');

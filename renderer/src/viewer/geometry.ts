@@ -3,7 +3,8 @@
  * convention (axial seen from the feet, coronal from the front, sagittal from the patient's left;
  * the patient's left on the screen's right).
  */
-import type { Plane, Vec3, VolumeGeometry } from './types';
+// The `.js` suffix lets the unit tests (NodeNext) compile this file as the bundler does.
+import type { Plane, Vec3, VolumeGeometry } from './types.js';
 
 export const dot = (a: Vec3, b: Vec3): number => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
 export const add = (a: Vec3, b: Vec3): Vec3 => [a[0] + b[0], a[1] + b[1], a[2] + b[2]];
@@ -33,6 +34,16 @@ export function indexToLps(g: VolumeGeometry, ijk: Vec3): Vec3 {
 export function lpsToIndex(g: VolumeGeometry, lps: Vec3): Vec3 {
   const d = sub(lps, g.originLps);
   return [0, 1, 2].map((a) => dot(d, axisDirection(g, a)) / g.spacingMm[a]) as Vec3;
+}
+
+/** Straight-line distance between two LPS points (mm). */
+export function distanceMm(a: Vec3, b: Vec3): number {
+  return Math.hypot(...sub(a, b));
+}
+
+/** Physical length (mm) between two continuous voxel indices, through the grid's spacing and direction. */
+export function indexDistanceMm(g: VolumeGeometry, aIjk: Vec3, bIjk: Vec3): number {
+  return distanceMm(indexToLps(g, aIjk), indexToLps(g, bIjk));
 }
 
 export function volumeCentre(g: VolumeGeometry): Vec3 {
@@ -95,4 +106,35 @@ export function indexBox(dims: Vec3, include: (offset: number) => boolean): [Vec
           if (k > hi[2]) hi[2] = k;
         }
   return hi[0] < 0 ? null : [lo, hi];
+}
+
+/** A parallel-projection view: the focal point, the screen's right and up in LPS, the half-height in mm, the size in CSS px. */
+export interface ViewFrame {
+  focalLps: Vec3;
+  right: Vec3;
+  viewUp: Vec3;
+  /** Half of the view's height in mm (vtk.js's parallel scale). */
+  parallelScale: number;
+  width: number;
+  height: number;
+}
+
+/** CSS pixel (from the view's top left) → LPS point on the view's focal plane. */
+export function screenToFocalPlane(f: ViewFrame, x: number, y: number): Vec3 {
+  const nx = (2 * x) / f.width - 1;
+  const ny = 1 - (2 * y) / f.height;
+  return add(f.focalLps, add(scale(f.right, nx * f.parallelScale * (f.width / f.height)), scale(f.viewUp, ny * f.parallelScale)));
+}
+
+/** LPS point → CSS pixel in the view (its component along the view direction is ignored). */
+export function lpsToScreenPoint(f: ViewFrame, p: Vec3): { x: number; y: number } {
+  const d = sub(p, f.focalLps);
+  const nx = dot(d, f.right) / (f.parallelScale * (f.width / f.height));
+  const ny = dot(d, f.viewUp) / f.parallelScale;
+  return { x: ((nx + 1) / 2) * f.width, y: ((1 - ny) / 2) * f.height };
+}
+
+/** Millimetres per CSS pixel of a view (the same along both screen axes). */
+export function mmPerPixel(f: ViewFrame): number {
+  return (2 * f.parallelScale) / f.height;
 }

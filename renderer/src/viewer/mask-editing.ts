@@ -1,7 +1,12 @@
 /**
- * Brush editing of the open mask through `mask.edit`: paint/erase at a point (an axial disc or a
- * sphere, optionally limited to a HU range), island removal, undo and redo. A drag sends one request
- * at a time; points that arrive meanwhile collapse into the latest one, which is sent next.
+ * Brush editing of the open mask through `mask.edit`: paint/erase along the pointer's path (an axial
+ * disc or a sphere swept along it by the engine, optionally limited to a HU range), island removal,
+ * undo and redo. One request is in flight at a time; every pointer position that arrives meanwhile
+ * is kept, and they all go, in order, as the next request's `pathLps` (none dropped), which starts at
+ * the last point already sent for the same drag, so the engine paints the segments between batches
+ * too. Every request of one drag carries the drag's stroke ID: the engine keeps the drag as one undo
+ * step. After each edit only the box it changed (`changedBox`) is read back (`segment.maskRegion`),
+ * never the whole mask.
  */
 import { computed, ref, type Ref } from 'vue';
 import { api } from '../api';
@@ -11,10 +16,35 @@ import type { Vec3 } from './types';
 export type EditResult = ApiResponse<'mask.edit'>;
 type Action = 'paint' | 'erase' | 'undo' | 'redo' | 'remove-islands';
 
+/** The voxels of the inclusive box `box` after an edit (x fastest, then y, then z). */
+export interface MaskRegion {
+  box: [Vec3, Vec3];
+  bytes: Uint8Array;
+}
+
+/**
+ * Writes the voxels of an inclusive index box (x fastest, then y, then z — as `segment.maskRegion`
+ * answers them) into a whole mask on the grid `dims`, in place.
+ */
+export function writeRegion(mask: Uint8Array, dims: Vec3, box: [Vec3, Vec3], bytes: Uint8Array): void {
+  const [nx, ny] = dims;
+  const [lo, hi] = box;
+  const size = hi.map((v, a) => v - lo[a] + 1);
+  if (bytes.length !== size[0] * size[1] * size[2]) throw new Error(`the region holds ${bytes.length} voxels, its box ${size.join('×')}`);
+  for (let k = 0; k < size[2]; k++)
+    for (let j = 0; j < size[1]; j++) {
+      const from = size[0] * (j + size[1] * k);
+      mask.set(bytes.subarray(from, from + size[0]), lo[0] + nx * (lo[1] + j + ny * (lo[2] + k)));
+    }
+}
+
+/** The most points one request carries (the contract allows 1000; one is the previous batch's last point). */
+const MAX_BATCH = 999;
+
 export interface MaskEditingOptions {
   maskId: Ref<string | null>;
-  /** A finished edit: its result and the mask's new bytes. */
-  applied: (result: EditResult, mask: Uint8Array) => void;
+  /** A finished edit: its result and the changed box's new voxels (null when nothing changed). */
+  applied: (result: EditResult, region: MaskRegion | null) => void;
   failed: (error: unknown) => void;
 }
 
@@ -27,6 +57,8 @@ export function useMaskEditing({ maskId, applied, failed }: MaskEditingOptions) 
   const canUndo = ref(false);
   const canRedo = ref(false);
   const working = ref(false);
+  /** The last point sent of the drag in progress: the next batch of the same stroke starts there. */
+  let tail: { stroke: string; action: Action; at: Vec3 } | null = null;
 
   const radiusMm = computed(() => {
     const d = Number(sizeMm.value);
@@ -46,41 +78,53 @@ export function useMaskEditing({ maskId, applied, failed }: MaskEditingOptions) 
   function reset() {
     canUndo.value = false;
     canRedo.value = false;
+    tail = null;
   }
 
-  async function send(action: Action, centreLps?: Vec3) {
+  async function send(action: Action, points?: Vec3[], stroke?: string) {
     const id = maskId.value;
     if (!id) return;
     const client = await api();
     const brush = action === 'paint' || action === 'erase';
+    let pathLps = points;
+    if (brush && points?.length && stroke) {
+      if (tail && tail.stroke === stroke && tail.action === action) pathLps = [tail.at, ...points];
+      tail = { stroke, action, at: points[points.length - 1] };
+    }
     const result = await client.call('mask.edit', {
       maskId: id,
       action,
-      ...(brush ? { centreLps, radiusMm: radiusMm.value!, shape: sphere.value ? 'sphere' : 'disc' } : {}),
+      ...(brush ? { pathLps, radiusMm: radiusMm.value!, shape: sphere.value ? 'sphere' : 'disc' } : {}),
       ...(brush && huRange.value ? { huRange: huRange.value } : {}),
+      ...(brush && stroke ? { stroke } : {}),
     });
     canUndo.value = result.canUndo;
     canRedo.value = result.canRedo;
-    const bytes = await client.call('segment.mask', { maskId: result.maskId });
+    const box = result.changedBox;
+    const bytes = box ? await client.call('segment.maskRegion', { maskId: result.maskId, min: box.min, max: box.max }) : null;
     // A newer mask (a new segmentation) replaced this one meanwhile: drop the answer.
     if (maskId.value !== id) return;
-    applied(result, new Uint8Array(bytes));
+    applied(result, box && bytes ? { box: [box.min, box.max], bytes: new Uint8Array(bytes) } : null);
   }
 
-  type Step = { action: Action; at?: Vec3 };
+  type Step = { action: Action; points?: Vec3[]; stroke?: string };
   const queue: Step[] = [];
 
-  /** Runs an edit now, or queues it while another is in flight (brush points of a drag collapse into the latest). */
-  async function run(action: Action, at?: Vec3) {
+  /**
+   * Runs an edit now, or queues it while another is in flight. Brush points of one drag that arrive
+   * meanwhile gather into one queued step (up to MAX_BATCH points a request), all sent together.
+   */
+  async function run(action: Action, at?: Vec3, stroke?: string) {
     const last = queue.at(-1);
-    if (at && last?.at && last.action === action) queue[queue.length - 1] = { action, at };
-    else queue.push({ action, at });
+    if (at && last?.points && last.action === action && last.stroke === stroke && last.points.length < MAX_BATCH) last.points.push(at);
+    else queue.push({ action, points: at ? [at] : undefined, stroke });
     if (working.value) return;
     working.value = true;
     try {
-      for (let step = queue.shift(); step; step = queue.shift()) await send(step.action, step.at);
+      for (let step = queue.shift(); step; step = queue.shift()) await send(step.action, step.points, step.stroke);
     } catch (error) {
       queue.length = 0;
+      tail = null;
       failed(error);
     } finally {
       working.value = false;
@@ -98,7 +142,8 @@ export function useMaskEditing({ maskId, applied, failed }: MaskEditingOptions) 
     radiusMm,
     brushValid,
     reset,
-    brush: (action: 'paint' | 'erase', at: Vec3) => (brushValid.value ? run(action, at) : undefined),
+    /** A brush point (each pointer position of a drag); `stroke` names the drag it belongs to (one undo step per drag). */
+    brush: (action: 'paint' | 'erase', at: Vec3, stroke?: string) => (brushValid.value ? run(action, at, stroke) : undefined),
     undo: () => (canUndo.value ? run('undo') : undefined),
     redo: () => (canRedo.value ? run('redo') : undefined),
     removeIslands: () => run('remove-islands'),

@@ -23,11 +23,21 @@ export interface WindowLevel {
   level: number;
 }
 
-/** What a click in an MPR view does: move the crosshair, segment there, or paint/erase the mask there. */
-export type ViewerMode = 'navigate' | 'segment' | 'paint' | 'erase';
+/** What a click in an MPR view does: move the crosshair, segment there, paint/erase the mask there, or measure a distance. */
+export type ViewerMode = 'navigate' | 'segment' | 'paint' | 'erase' | 'ruler';
 
 /** The voxel box (inclusive index bounds) that changed when a mask was updated in place; `seq` makes each change new. */
 export interface MaskChange {
   box: [Vec3, Vec3];
   seq: number;
+}
+
+/** A ruler line drawn in one MPR view, kept on its plane and slice; its end points are LPS mm. */
+export interface RulerMeasurement {
+  id: string;
+  plane: Plane;
+  slice: number;
+  aLps: Vec3;
+  bLps: Vec3;
+  lengthMm: number;
 }

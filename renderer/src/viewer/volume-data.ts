@@ -55,12 +55,23 @@ export function reducedImage(g: VolumeGeometry, voxels: Int16Array, maxDim = 128
   return imageOn({ dims, spacingMm: g.spacingMm.map((s, a) => s * f[a]) as Vec3, originLps: origin, direction: g.direction }, out, 'HU');
 }
 
-/** The mask's iso-surface in LPS (null for an empty mask); computed on the mask's bounding box only. */
-export function maskSurface(g: VolumeGeometry, mask: Uint8Array): vtkPolyData | null {
+/** The smallest box holding both boxes (either may be null). */
+export function unionBox(a: [Vec3, Vec3] | null, b: [Vec3, Vec3] | null): [Vec3, Vec3] | null {
+  if (!a || !b) return a ?? b;
+  return [a[0].map((v, x) => Math.min(v, b[0][x])) as Vec3, a[1].map((v, x) => Math.max(v, b[1][x])) as Vec3];
+}
+
+/**
+ * The mask's iso-surface in LPS (null for an empty mask); computed on the mask's bounding box only.
+ * `bounds`, when given, is a box known to hold every non-zero voxel (it may be larger, e.g. the union
+ * of the last bounds and an edit's box), which spares scanning the whole mask for them.
+ */
+export function maskSurface(g: VolumeGeometry, mask: Uint8Array, bounds?: [Vec3, Vec3] | null): vtkPolyData | null {
   const [nx, ny, nz] = g.dims;
-  const bounds = indexBox(g.dims, (o) => mask[o] !== 0);
-  if (!bounds) return null;
-  const [lo, hi] = bounds;
+  const found = bounds === undefined ? indexBox(g.dims, (o) => mask[o] !== 0) : bounds;
+  if (!found) return null;
+  const [lo, hi] = found;
+  let any = false;
   // One voxel of background around the box closes the surface.
   const start = lo.map((v) => v - 1);
   const size = hi.map((v, a) => v - lo[a] + 3);
@@ -70,8 +81,12 @@ export function maskSurface(g: VolumeGeometry, mask: Uint8Array): vtkPolyData | 
       for (let i = 0; i < size[0]; i++) {
         const [si, sj, sk] = [start[0] + i, start[1] + j, start[2] + k];
         if (si < 0 || sj < 0 || sk < 0 || si >= nx || sj >= ny || sk >= nz) continue;
-        crop[i + size[0] * (j + size[1] * k)] = mask[si + nx * (sj + ny * sk)] ? 1 : 0;
+        if (mask[si + nx * (sj + ny * sk)]) {
+          crop[i + size[0] * (j + size[1] * k)] = 1;
+          any = true;
+        }
       }
+  if (!any) return null;
   // Marching cubes in index units; the points are then mapped to LPS (the filter ignores direction).
   const box = vtkImageData.newInstance();
   box.setDimensions(size[0], size[1], size[2]);

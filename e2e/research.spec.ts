@@ -1,0 +1,124 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect, test } from '@playwright/test';
+import WebSocket from 'ws';
+import { type WebSocketConstructor, createWebSocketClient } from '../electron/api/client.js';
+import { pixels } from './pixels.js';
+import { openWorkstation, watchProblems } from './workstation.js';
+
+// The research workflow in the browser: a small phantom cohort (56 patients, two centres) studied with
+// a light radiomics set, cancelled during extraction, resumed, read back, locked and activated.
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SHIPPED_BUNDLE = path.join(ROOT, 'models', 'hilum-demo.bundle.json');
+const dir = mkdtempSync(path.join(tmpdir(), 'hilum-e2e-research-'));
+const manifest = path.join(dir, 'cohort', 'manifest.csv');
+const protocol = path.join(dir, 'protocol.yaml');
+const out = path.join(dir, 'study');
+
+test.describe.configure({ timeout: 420_000 });
+
+test.beforeAll(() => {
+  execFileSync(
+    process.execPath,
+    [path.join(ROOT, 'bin', 'hilum.js'), 'phantom', '--out', path.join(dir, 'cohort'), '--n', '56', '--centres', 'A:40,B:16', '--seed', '11', '--jobs', '2'],
+    {
+      stdio: 'ignore',
+    },
+  );
+  writeFileSync(
+    path.join(dir, 'light.yaml'),
+    'imageType:\n  Original: {}\nfeatureClass:\n  shape:\n  firstorder:\nsetting:\n  binWidth: 25\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline\n  label: 1\n',
+  );
+  writeFileSync(
+    protocol,
+    'name: e2e-phantom-study\ndataSource: synthetic\nradiomics:\n  parameterFile: light.yaml\nclinical:\n  pEnter: 0.3\n  pKeep: 0.3\nselection:\n  pThreshold: 0.3\n  lasso:\n    nFolds: 4\ndeep:\n  pcaComponents: 4\n',
+  );
+});
+
+test.afterAll(async ({ baseURL }) => {
+  // The other specs expect the demonstration bundle in use: make it the active one again.
+  const host = new URL(baseURL ?? 'http://127.0.0.1').host;
+  const client = await createWebSocketClient(`ws://${host}/api`, process.env.HILUM_SERVE_TOKEN!, { WebSocket: WebSocket as unknown as WebSocketConstructor });
+  try {
+    const entry = await client.call('bundles.import', { path: SHIPPED_BUNDLE });
+    await client.call('bundles.activate', { contentSha256: entry.contentSha256 });
+  } finally {
+    client.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('research: run a cohort study with progress, cancel and resume it, read the table and plots, lock and activate its bundle', async ({ page }, testInfo) => {
+  const problems = watchProblems(page);
+  await openWorkstation(page);
+  await page.getByTestId('open-research').click();
+  const research = page.getByTestId('research');
+  await expect(research).toBeVisible();
+
+  // A manifest that does not exist: refused with the engine's code, nothing starts.
+  await page.getByTestId('study-manifest').fill(path.join(dir, 'absent.csv'));
+  await page.getByTestId('study-out').fill(out);
+  await page.getByTestId('study-protocol').fill(protocol);
+  await page.getByTestId('study-start').click();
+  await expect(page.getByTestId('study-problem')).toHaveAttribute('data-code', 'PATH_NOT_FOUND');
+
+  // Start, watch the extraction progress, cancel part-way.
+  await page.getByTestId('study-manifest').fill(manifest);
+  await page.getByTestId('study-start').click();
+  const status = page.getByTestId('study-status');
+  await expect(status).toHaveAttribute('data-state', 'running');
+  await expect(page.getByTestId('study-cancel')).toBeVisible();
+  await expect.poll(async () => Number(await status.getAttribute('data-done')), { timeout: 180_000 }).toBeGreaterThanOrEqual(4);
+  await expect(status).toHaveAttribute('data-stage', 'extract');
+  await expect(status).toHaveAttribute('data-total', '56');
+  await expect(status).toContainText('of 56 patients');
+  await page.screenshot({ path: testInfo.outputPath('research-progress.png') });
+  await page.getByTestId('study-cancel').click();
+  await expect(status).toHaveAttribute('data-state', 'cancelled');
+  await expect(page.getByTestId('study-resume-hint')).toBeVisible();
+  const doneAtCancel = Number(await status.getAttribute('data-done'));
+  expect(doneAtCancel).toBeLessThan(56);
+
+  // Start again on the same folder: the patients already extracted are reused.
+  await page.getByTestId('study-start').click();
+  await expect.poll(async () => Number((await status.getAttribute('data-cached')) || 0), { timeout: 60_000 }).toBeGreaterThanOrEqual(doneAtCancel);
+  await expect(status).toContainText('reused from the study folder');
+  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 300_000 });
+
+  // The paper's table: five signatures × three cohorts, each an AUC with its interval.
+  const results = page.getByTestId('study-results');
+  await expect(results).toBeVisible();
+  await expect(page.getByTestId('study-synthetic')).toContainText('SYNTHETIC');
+  const table = page.getByTestId('study-table');
+  await expect(table.locator('tbody tr')).toHaveCount(5);
+  await expect(table.locator('td[data-auc]')).toHaveCount(15);
+  for (const text of await table.locator('td[data-auc] strong').allTextContents()) expect(text).toMatch(/^[01]\.\d{3} \([01]\.\d{3}–[01]\.\d{3}\)$/);
+  const combinedValidation = Number(await table.locator('tr[data-signature="combined"] td[data-split="validation"]').getAttribute('data-auc'));
+  expect(combinedValidation).toBeGreaterThan(0.5);
+
+  // The plots render (an SVG image with content), and another one can be chosen.
+  const plot = page.getByTestId('study-plot');
+  await expect(plot).toHaveAttribute('data-plot', 'roc-validation.svg');
+  await expect.poll(() => page.evaluate(`document.querySelector('[data-testid="study-plot"] img').naturalWidth`)).toBeGreaterThan(100);
+  expect((await pixels(plot.locator('img'))).sd).toBeGreaterThan(10);
+  await page.locator('[data-plot="calibration-external.svg"][role="tab"]').click();
+  await expect(plot).toHaveAttribute('data-plot', 'calibration-external.svg');
+  // Screenshots of the page as the user sees it (an element screenshot of a scrolled dialog comes out partly black).
+  await table.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('research-table.png') });
+  await plot.scrollIntoViewIfNeeded();
+  await page.screenshot({ path: testInfo.outputPath('research-plot.png') });
+
+  // Lock and activate: the sidebar shows the study's bundle in use.
+  const sha = await results.getAttribute('data-sha');
+  await page.getByTestId('study-lock').click();
+  await expect(page.getByTestId('study-locked')).toContainText('e2e-phantom-study');
+  await page.getByTestId('close-research').click();
+  await expect(page.getByTestId('engine-status')).toContainText('e2e-phantom-study');
+  await expect(page.getByTestId('engine-status')).toContainText(sha!.slice(0, 12));
+  await expect(page.getByTestId('engine-bundle-source')).toHaveAttribute('data-source', 'store');
+  expect(problems).toEqual([]);
+});
