@@ -171,6 +171,8 @@ test('main flow: demo case → segmentation → clinical form with validation �
   const row = page.getByTestId('worklist-row').filter({ hasText: 'DEMO0001' });
   await expect(row.locator('td[data-status]')).toHaveAttribute('data-status', /^(reported|predicted)$/);
   await expect(row).toContainText('%');
+  await row.scrollIntoViewIfNeeded();
+  await shot('worklist-with-case');
 
   // 简体中文: the result's category and labels follow the language switch.
   await page.getByTestId('lang-switch').selectOption('zh-CN');

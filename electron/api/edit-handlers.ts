@@ -14,6 +14,7 @@ import type { DicomSeries } from '../engine/imaging/dicom/series.js';
 import { worldToIndex } from '../engine/imaging/grid.js';
 import { imageFileFormat, writeImageFile } from '../engine/imaging/image-files.js';
 import { importMask } from '../engine/imaging/mask-import.js';
+import type { Vec3 } from '../engine/imaging/vec.js';
 import type { LabelMap, Volume } from '../engine/imaging/volume.js';
 import { MaskEditor, measureNodule } from '../engine/segmentation/index.js';
 import type { ApiParams } from './contract.js';
@@ -28,6 +29,9 @@ export interface OpenVolume {
 export interface OpenMask {
   mask: LabelMap;
   volumeId: string;
+  /** How the mask was made (recorded with a prediction that uses it). */
+  origin: 'click' | 'imported' | 'painted';
+  seedLps?: Vec3;
   editor?: MaskEditor;
 }
 
@@ -35,7 +39,7 @@ export interface EditContext {
   dataDir: string;
   volumeOf: (volumeId: string) => OpenVolume;
   maskOf: (maskId: string) => OpenMask;
-  newMask: (mask: LabelMap, volumeId: string) => string;
+  newMask: (mask: LabelMap, volumeId: string, origin: Pick<OpenMask, 'origin' | 'seedLps'>) => string;
 }
 
 const MAX_DRAFT_BYTES = 256 * 1024;
@@ -98,7 +102,7 @@ export function editHandlers(ctx: EditContext) {
         direction: [...volume.direction],
         voxels: new Uint8Array(volume.voxels.length),
       };
-      return { maskId: ctx.newMask(mask, p.volumeId), measurements: measureMask(mask, volume) };
+      return { maskId: ctx.newMask(mask, p.volumeId, { origin: 'painted' }), measurements: measureMask(mask, volume) };
     },
 
     async 'mask.import'(p: ApiParams<'mask.import'>): Promise<HandlerResult<'mask.import'>> {
@@ -108,7 +112,7 @@ export function editHandlers(ctx: EditContext) {
       if (!imported.mask.voxels.some((v) => v !== 0))
         throw new HilumError({ code: 'EMPTY_MASK', message: `the mask ${p.path} holds no voxel of the chosen label` });
       return {
-        maskId: ctx.newMask(imported.mask, p.volumeId),
+        maskId: ctx.newMask(imported.mask, p.volumeId, { origin: 'imported' }),
         measurements: measureNodule(imported.mask.voxels, volume, volume),
         findings: imported.findings,
       };

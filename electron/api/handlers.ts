@@ -19,6 +19,7 @@ import { DEMO_BUNDLE_FILE, runBedside } from '../engine/pipeline/bedside-run.js'
 import { segmentNodule } from '../engine/segmentation/index.js';
 import { readBundle } from '../engine/signatures/bundle.js';
 import { MEASURED_FIELDS, checkClinicalInput, parseClinicalFile } from '../engine/signatures/clinical-input.js';
+import type { MaskOrigin } from '../engine/signatures/prediction-record.js';
 import * as store from '../engine/store/index.js';
 import { API_VERSION } from './contract.js';
 import { type OpenMask, type OpenVolume, editHandlers } from './edit-handlers.js';
@@ -192,9 +193,9 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
     return active ?? readBundle(DEMO_BUNDLE_FILE());
   }
 
-  function newMask(mask: LabelMap, volumeId: string): string {
+  function newMask(mask: LabelMap, volumeId: string, origin: Pick<OpenMask, 'origin' | 'seedLps'>): string {
     const maskId = randomUUID();
-    masks.set(maskId, { mask, volumeId });
+    masks.set(maskId, { mask, volumeId, ...origin });
     return maskId;
   }
 
@@ -290,7 +291,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
     async 'segment.click'({ volumeId, seedLps }) {
       const { volume } = volumeOf(volumeId);
       const result = segmentNodule(volume, { seed: { worldLps: seedLps } });
-      return { maskId: newMask(result.mask, volumeId), measurements: result.measurements, findings: result.findings };
+      return { maskId: newMask(result.mask, volumeId, { origin: 'click', seedLps }), measurements: result.measurements, findings: result.findings };
     },
 
     async 'segment.mask'({ maskId }) {
@@ -325,14 +326,36 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
       const dicomSource = !(statSync(image).isFile() && imageFileFormat(image) !== null);
       const dicomOut = dicomSource ? path.join(dicomDir, reportName) : undefined;
       let maskFile: string | undefined;
+      let maskOrigin: MaskOrigin | undefined;
       if (maskId) {
-        const { mask } = maskOf(maskId);
+        const entry = maskOf(maskId);
+        const { mask } = entry;
+        if (!mask.voxels.some((v) => v !== 0))
+          throw new HilumError({
+            code: 'EMPTY_MASK',
+            message: 'the segmentation holds no voxel: there is no nodule to predict from',
+            hint: 'Segment the nodule, or paint it with the brush, before predicting.',
+          });
+        maskOrigin = { origin: entry.origin, edited: entry.editor?.canUndo ?? false, ...(entry.seedLps ? { seedLps: entry.seedLps } : {}) };
         mkdirSync(tmpDir, { recursive: true });
         maskFile = path.join(tmpDir, `mask-${maskId}.nii.gz`);
         writeImageFile(maskFile, mask);
       }
       try {
-        const r = await runBedside({ image, series, seedLps, mask: maskFile, clinical, db: ctx.dbFile, reportFile, lang, paper, dicomOut, actor: 'hilum' });
+        const r = await runBedside({
+          image,
+          series,
+          seedLps,
+          mask: maskFile,
+          maskOrigin,
+          clinical,
+          db: ctx.dbFile,
+          reportFile,
+          lang,
+          paper,
+          dicomOut,
+          actor: 'hilum',
+        });
         return {
           record: JSON.parse(JSON.stringify(r.record)) as Record<string, unknown>,
           report: { file: r.report.file, sha256: r.report.sha256, pages: r.report.pages, reportId: r.report.reportId },

@@ -123,7 +123,7 @@ describe('contract', () => {
       expect(typeof API[m].request.safeParse).toBe('function');
       expect(API[m].response === 'binary' || typeof API[m].response.safeParse === 'function').toBe(true);
     }
-    expect(API_METHODS.filter(isBinaryMethod).sort()).toEqual(['images.voxels', 'report.pdf', 'segment.mask']);
+    expect(API_METHODS.filter(isBinaryMethod).sort()).toEqual(['images.voxels', 'report.pdf', 'segment.mask', 'segment.maskRegion']);
   });
 
   it('electron/api and electron/host never import electron; the client imports no Node module', () => {

@@ -88,6 +88,7 @@ describe('touching up, exporting and importing a mask through the API', () => {
     };
     const emptyPredict = await answer('predict.run', { image: ctFile, maskId: created.maskId, clinical });
     expect('error' in emptyPredict && emptyPredict.error.code).toBe('EMPTY_MASK');
+    expect('error' in emptyPredict && emptyPredict.error.message).toMatch(/holds no voxel/);
 
     const dab = (di: number, stroke?: string) =>
       call('mask.edit', {

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,6 +26,15 @@ beforeAll(() => {
   });
 });
 afterAll(() => tmp.cleanup());
+
+function hasPdftotext(): boolean {
+  try {
+    execFileSync('pdftotext', ['-v'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 let nextId = 1;
 async function call(method: string, params: unknown): Promise<unknown> {
@@ -68,11 +78,33 @@ describe('the bedside workflow through the handler table', () => {
     expect(predicted.stored?.patientId).toBeTruthy();
     const pdf = (await call('report.pdf', { reportFile: predicted.report.file })) as ArrayBuffer;
     expect(Buffer.from(pdf).equals(readFileSync(predicted.report.file))).toBe(true);
+    // The record says how the workstation made the mask: a click at this seed, not edited.
+    expect((predicted.record as { segmentation: Record<string, unknown> }).segmentation).toMatchObject({
+      method: 'given',
+      origin: { origin: 'click', edited: false, seedLps },
+    });
+
+    // Touched up with the brush: the next prediction records (and prints) the edit.
+    const touched = API['mask.edit'].response.parse(
+      await call('mask.edit', {
+        maskId: seg.maskId,
+        action: 'paint',
+        centreLps: indexToWorld(nodule.ct, [nodule.seed[0], nodule.seed[1], nodule.seed[2] + 3]),
+        radiusMm: 6,
+      }),
+    );
+    expect(touched.changed).toBeGreaterThan(0);
+    const edited = API['predict.run'].response.parse(await call('predict.run', { image: ctFile, maskId: seg.maskId, clinical, lang: 'en', paper: 'A4' }));
+    expect((edited.record as { segmentation: Record<string, unknown> }).segmentation).toMatchObject({ origin: { origin: 'click', edited: true } });
+    if (hasPdftotext()) {
+      const text = execFileSync('pdftotext', ['-layout', edited.report.file, '-'], { encoding: 'utf8' }).replace(/\s+/g, ' ');
+      expect(text).toContain('seed click, automatic, edited by hand');
+    }
 
     const cases = API['cases.list'].response.parse(await call('cases.list', {}));
     expect(cases.map((c) => c.pseudonym)).toEqual(['API-0001']);
     const record = API['cases.get'].response.parse(await call('cases.get', { patientId: cases[0].patientId }));
-    expect(record.segmentations).toHaveLength(1);
+    expect(record.segmentations).toHaveLength(2);
     expect(record.segmentations[0].mask).toBeUndefined();
     const bundles = API['bundles.list'].response.parse(await call('bundles.list', {}));
     expect(bundles).toHaveLength(1);

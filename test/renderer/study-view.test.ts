@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatAuc, plotTitleKey, readStudyForm, writeStudyForm } from '../../renderer/src/research/study-view.js';
+import { formatAuc, orderPlots, plotTitleKey, readStudyForm, writeStudyForm } from '../../renderer/src/research/study-view.js';
 
 describe('research page helpers', () => {
   it('writes an AUC with its 95 % CI to three decimals', () => {
@@ -13,6 +13,35 @@ describe('research page helpers', () => {
     expect(plotTitleKey('decision-curve-training.svg')).toEqual({ key: 'research.plotNames.decision', params: { split: 'training' } });
     expect(plotTitleKey('nomogram.svg')).toEqual({ key: 'research.plotNames.nomogram', params: {} });
     expect(plotTitleKey('roc-holdout.svg')).toEqual({ key: 'research.plotNames.other', params: { name: 'roc-holdout' } });
+  });
+
+  it('orders the plots as they are read: ROC, calibration, decision curves by cohort, then the nomogram', () => {
+    const written = [
+      'calibration-external.svg',
+      'calibration-training.svg',
+      'calibration-validation.svg',
+      'decision-curve-external.svg',
+      'decision-curve-training.svg',
+      'decision-curve-validation.svg',
+      'extra.svg',
+      'nomogram.svg',
+      'roc-external.svg',
+      'roc-training.svg',
+      'roc-validation.svg',
+    ];
+    expect(orderPlots(written)).toEqual([
+      'roc-training.svg',
+      'roc-validation.svg',
+      'roc-external.svg',
+      'calibration-training.svg',
+      'calibration-validation.svg',
+      'calibration-external.svg',
+      'decision-curve-training.svg',
+      'decision-curve-validation.svg',
+      'decision-curve-external.svg',
+      'nomogram.svg',
+      'extra.svg',
+    ]);
   });
 
   it('keeps the study form, and ignores a malformed stored one', () => {

@@ -23,7 +23,7 @@ import type { ReportLang } from '../report/report-strings.js';
 import { type ModelBundle, readBundle } from '../signatures/bundle.js';
 import { canonicalJson, sha256Hex } from '../signatures/canonical-json.js';
 import { type ClinicalFile, readClinicalFile } from '../signatures/clinical-input.js';
-import type { PredictionRecord } from '../signatures/prediction-record.js';
+import type { MaskOrigin, PredictionRecord } from '../signatures/prediction-record.js';
 import * as store from '../store/index.js';
 import { type BedsideOutcome, type BedsideStep, predictCase } from './bedside.js';
 
@@ -34,6 +34,8 @@ export interface BedsideRunOptions {
   series?: string;
   mask?: string;
   seedLps?: Vec3;
+  /** How the workstation made the given mask (click, import, painted; edited or not). */
+  maskOrigin?: MaskOrigin;
   /** A `hilum-clinical/1` file, or its parsed content. */
   clinical: string | ClinicalFile;
   /** Bundle file; default: the store's active bundle, else the shipped demonstration bundle. */
@@ -226,6 +228,7 @@ export async function runBedside(options: BedsideRunOptions): Promise<BedsideRun
       series: options.series,
       mask: options.mask,
       seedLps: options.seedLps,
+      maskOrigin: options.maskOrigin,
       clinical,
       bundle,
       modelCache: path.join(cacheDirectory(), 'models'),

@@ -30,7 +30,14 @@ import { canonicalJson, sha256Hex } from '../signatures/canonical-json.js';
 import { type ClinicalFile, checkClinicalInput } from '../signatures/clinical-input.js';
 import { SIGNATURE_NAMES, type SignatureName, applySignatureSet } from '../signatures/fit-set.js';
 import { predictionInterval } from '../signatures/logistic-signature.js';
-import { PREDICTION_FORMAT, type PredictionRecord, type QualityWarning, type SignatureResult, bundleIdentity } from '../signatures/prediction-record.js';
+import {
+  type MaskOrigin,
+  PREDICTION_FORMAT,
+  type PredictionRecord,
+  type QualityWarning,
+  type SignatureResult,
+  bundleIdentity,
+} from '../signatures/prediction-record.js';
 import { deepColumns } from './cohort-features.js';
 import { checkIntendedUse } from './intended-use.js';
 import { radiomicsMaskOf } from './radiomics-mask.js';
@@ -53,6 +60,8 @@ export interface BedsideRequest {
   /** A mask file (NIfTI, NRRD, DICOM-SEG) — or a click on the nodule (LPS mm). */
   mask?: string;
   seedLps?: Vec3;
+  /** How the workstation made the given mask (recorded with the prediction and printed on the report). */
+  maskOrigin?: MaskOrigin;
   clinical: ClinicalFile;
   bundle: ModelBundle;
   /** Where the bundle's backbone is unpacked (once per backbone hash). */
@@ -285,6 +294,7 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
     segmentation: {
       method: req.mask ? 'given' : 'click',
       seedLps: req.seedLps,
+      ...(req.mask && req.maskOrigin ? { origin: req.maskOrigin } : {}),
       maskSha256,
       volumeMl: measurements.volumeMl,
       longestAxialDiameterMm: measurements.longestAxialDiameterMm,

@@ -437,7 +437,7 @@ class PatientReportWriter {
       [S.contrast, contrast],
       [S.sliceThickness, `${c.sliceThicknessMm.toFixed(2)} mm`],
       [S.pixelSpacing, `${c.pixelSpacingMm[0].toFixed(2)} × ${c.pixelSpacingMm[1].toFixed(2)} mm (${c.dims.join(' × ')})`],
-      [S.segmentation, `${S.segmentationMethods[seg.method]} · ${S.tumourVolume} ${seg.volumeMl.toFixed(2)} mL`],
+      [S.segmentation, `${segmentationText(S, seg)} · ${S.tumourVolume} ${seg.volumeMl.toFixed(2)} mL`],
       [S.longestDiameter, `${seg.longestAxialDiameterMm.toFixed(1)} mm · ${S.solidDiameter} ${seg.solidDiameterMm.toFixed(1)} mm · CTR ${seg.ctr.toFixed(2)}`],
       [S.imageSource, c.imageSource],
     ];
@@ -1007,3 +1007,9 @@ class PatientReportWriter {
 
 /** The banner's English text, printed under the Chinese one so that the warning reads in both. */
 const REPORT_BANNER_EN = reportStrings('en').syntheticBanner;
+
+/** How the mask was made, as printed: the method, or for a mask made in the workstation its origin and whether it was edited by hand. */
+function segmentationText(S: ReportStrings, seg: PredictionRecord['segmentation']): string {
+  if (!seg.origin) return S.segmentationMethods[seg.method];
+  return S.segmentationOrigins[seg.origin.origin] + (seg.origin.edited ? S.segmentationEdited : '');
+}

@@ -33,6 +33,9 @@ export interface ReportStrings {
   imageSource: string;
   segmentation: string;
   segmentationMethods: { given: string; click: string };
+  /** A mask made in the workstation: how, and a suffix when it was edited by hand. */
+  segmentationOrigins: { click: string; imported: string; painted: string };
+  segmentationEdited: string;
   tumourVolume: string;
   longestDiameter: string;
   solidDiameter: string;
@@ -176,6 +179,8 @@ const EN: ReportStrings = {
   imageSource: 'Image source',
   segmentation: 'Segmentation',
   segmentationMethods: { given: 'mask supplied', click: 'seed click, automatic' },
+  segmentationOrigins: { click: 'seed click, automatic', imported: 'mask imported', painted: 'painted by hand' },
+  segmentationEdited: ', edited by hand',
   tumourVolume: 'Tumour volume',
   longestDiameter: 'Longest axial diameter',
   solidDiameter: 'Solid component diameter',
@@ -333,6 +338,8 @@ const ZH: ReportStrings = {
   imageSource: '影像来源',
   segmentation: '病灶分割',
   segmentationMethods: { given: '导入的分割掩膜', click: '种子点自动分割' },
+  segmentationOrigins: { click: '种子点自动分割', imported: '导入的分割掩膜', painted: '手工勾画' },
+  segmentationEdited: '，经手工修改',
   tumourVolume: '肿瘤体积',
   longestDiameter: '轴位最长径',
   solidDiameter: '实性成分直径',

@@ -59,9 +59,21 @@ export interface CaseDescription {
   imageSource: string;
 }
 
+/**
+ * Where a supplied mask came from, when the workstation made it: a click segmentation, an imported
+ * file or a mask painted from nothing — and whether it was touched up by hand before the prediction.
+ */
+export interface MaskOrigin {
+  origin: 'click' | 'imported' | 'painted';
+  edited: boolean;
+  seedLps?: Vec3;
+}
+
 export interface SegmentationDescription {
   method: 'given' | 'click';
   seedLps?: Vec3;
+  /** For a given mask made in the workstation: how it was made (absent for a mask file given on the command line). */
+  origin?: MaskOrigin;
   /** SHA-256 of the mask's voxels (uint8, x fastest) on the CT grid. */
   maskSha256: string;
   volumeMl: number;

@@ -25,6 +25,19 @@ export function plotTitleKey(file: string): { key: string; params: Record<string
   return { key: `research.plotNames.${kind}`, params: { split: m[2] } };
 }
 
+const PLOT_KINDS = ['roc', 'calibration', 'decision-curve', 'nomogram'];
+
+/** The plots in reading order: ROC, calibration, decision curves (each training → validation → external), then the nomogram; others last. */
+export function orderPlots(files: readonly string[]): string[] {
+  const rank = (file: string) => {
+    const name = file.replace(/\.svg$/, '');
+    const kind = PLOT_KINDS.findIndex((k) => name === k || name.startsWith(`${k}-`));
+    const split = SPLIT_ORDER.findIndex((s) => name.endsWith(`-${s}`));
+    return (kind < 0 ? PLOT_KINDS.length : kind) * 10 + (split < 0 ? 0 : split);
+  };
+  return [...files].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
 export interface StudyForm {
   manifest: string;
   out: string;
