@@ -243,6 +243,11 @@ test('paint from nothing on a new mask, one undo per brush stroke, and a ruler d
   await expect(page.getByTestId('field-diameter_mm')).toHaveValue(length.toFixed(1));
   await expect(page.getByTestId('source-diameter_mm')).toHaveAttribute('data-source', 'entered');
   await expect(page.getByTestId('ruler-sent')).toBeVisible();
+  // The same line as the solid component: CTR = solid ÷ tumour diameter (here the same length → 1.00), entered.
+  await page.getByTestId('ruler-to-solid').click();
+  await expect(page.getByTestId('field-ctr')).toHaveValue('1.00');
+  await expect(page.getByTestId('source-ctr')).toHaveAttribute('data-source', 'entered');
+  await expect(page.getByTestId('ruler-sent')).toContainText('CTR computed');
 
   // Select the line by a click on it, then Delete removes it.
   await page.mouse.click(start.x + dx / 2, start.y + dy / 2);

@@ -1,11 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import WebSocket from 'ws';
 import { type WebSocketConstructor, createWebSocketClient } from '../electron/api/client.js';
+import { SMALL_COHORT_ARGS, writeSmallStudyProtocol } from '../test/small-study.js';
 import { pixels } from './pixels.js';
 import { openWorkstation, watchProblems } from './workstation.js';
 
@@ -21,21 +22,8 @@ const out = path.join(dir, 'study');
 test.describe.configure({ timeout: 420_000 });
 
 test.beforeAll(() => {
-  execFileSync(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'hilum.js'), 'phantom', '--out', path.join(dir, 'cohort'), '--n', '56', '--centres', 'A:40,B:16', '--seed', '11', '--jobs', '2'],
-    {
-      stdio: 'ignore',
-    },
-  );
-  writeFileSync(
-    path.join(dir, 'light.yaml'),
-    'imageType:\n  Original: {}\nfeatureClass:\n  shape:\n  firstorder:\nsetting:\n  binWidth: 25\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline\n  label: 1\n',
-  );
-  writeFileSync(
-    protocol,
-    'name: e2e-phantom-study\ndataSource: synthetic\nradiomics:\n  parameterFile: light.yaml\nclinical:\n  pEnter: 0.3\n  pKeep: 0.3\nselection:\n  pThreshold: 0.3\n  lasso:\n    nFolds: 4\ndeep:\n  pcaComponents: 4\n',
-  );
+  execFileSync(process.execPath, [path.join(ROOT, 'bin', 'hilum.js'), 'phantom', '--out', path.join(dir, 'cohort'), ...SMALL_COHORT_ARGS], { stdio: 'ignore' });
+  writeSmallStudyProtocol(dir, 'e2e-phantom-study', protocol);
 });
 
 test.afterAll(async ({ baseURL }) => {

@@ -9,6 +9,7 @@ import { writeImageFile } from '../../electron/engine/imaging/image-files.js';
 import type { Vec3 } from '../../electron/engine/imaging/vec.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { testNodule } from '../engine/segmentation/nodule-set.js';
+import { exampleClinical } from './clinical-example.js';
 
 const tmp = tempDir('hilum-api-editing-');
 const nodule = testNodule('api-editing', 0, 1);
@@ -69,23 +70,7 @@ describe('touching up, exporting and importing a mask through the API', () => {
     const bytes = async () => new Uint8Array((await call('segment.mask', { maskId: created.maskId })) as ArrayBuffer);
     expect((await bytes()).every((v) => v === 0)).toBe(true);
 
-    const clinical = {
-      format: 'hilum-clinical/1',
-      values: {
-        age_years: 61,
-        sex: 'female',
-        smoker: false,
-        cea_ng_ml: { value: 3.1, unit: 'ng/mL' },
-        cyfra_ng_ml: { value: 2.4, unit: 'ng/mL' },
-        location: 'peripheral',
-        lobulation: true,
-        spiculation: false,
-        pleural_indentation: false,
-        vacuole: false,
-        air_bronchogram: false,
-        vascular_convergence: false,
-      },
-    };
+    const clinical = exampleClinical();
     const emptyPredict = await answer('predict.run', { image: ctFile, maskId: created.maskId, clinical });
     expect('error' in emptyPredict && emptyPredict.error.code).toBe('EMPTY_MASK');
     expect('error' in emptyPredict && emptyPredict.error.message).toMatch(/holds no voxel/);

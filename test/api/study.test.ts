@@ -7,6 +7,7 @@ import { createHandlerTable } from '../../electron/api/handlers.js';
 import { readBundle } from '../../electron/engine/signatures/bundle.js';
 import { tempDir } from '../helpers.js';
 import { runCli } from '../cli/run-cli.js';
+import { SMALL_COHORT_ARGS, writeSmallStudyProtocol } from '../small-study.js';
 
 /** The research workflow through the API: a small phantom cohort studied in the background, cancelled, resumed, read back and locked. */
 const tmp = tempDir('hilum-api-study-');
@@ -20,17 +21,9 @@ const protocol = path.join(tmp.dir, 'protocol.yaml');
 let table: HandlerTable;
 
 beforeAll(async () => {
-  const r = await runCli(['phantom', '--out', cohort, '--n', '56', '--centres', 'A:40,B:16', '--seed', '11', '--jobs', '2']);
+  const r = await runCli(['phantom', '--out', cohort, ...SMALL_COHORT_ARGS]);
   expect(r.code).toBe(0);
-  // A light radiomics set keeps the test short (the default is the full PyRadiomics CT set).
-  writeFileSync(
-    path.join(tmp.dir, 'light.yaml'),
-    'imageType:\n  Original: {}\nfeatureClass:\n  shape:\n  firstorder:\nsetting:\n  binWidth: 25\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline\n  label: 1\n',
-  );
-  writeFileSync(
-    protocol,
-    'name: api-study\ndataSource: synthetic\nradiomics:\n  parameterFile: light.yaml\nclinical:\n  pEnter: 0.3\n  pKeep: 0.3\nselection:\n  pThreshold: 0.3\n  lasso:\n    nFolds: 4\ndeep:\n  pcaComponents: 4\n',
-  );
+  writeSmallStudyProtocol(tmp.dir, 'api-study', protocol);
   table = createHandlerTable({ dataDir: path.join(tmp.dir, 'data'), dbFile: path.join(tmp.dir, 'data', 'hilum.sqlite'), log: () => {}, checkResponses: true });
 }, 300_000);
 

@@ -9,6 +9,7 @@ import { indexToWorld } from '../../electron/engine/imaging/grid.js';
 import { writeImageFile } from '../../electron/engine/imaging/image-files.js';
 import { ROOT, tempDir } from '../helpers.js';
 import { testNodule } from '../engine/segmentation/nodule-set.js';
+import { exampleClinical } from './clinical-example.js';
 
 const tmp = tempDir('hilum-api-workflow-');
 const log: ApiLogEntry[] = [];
@@ -54,24 +55,7 @@ describe('the bedside workflow through the handler table', () => {
     expect(mask.byteLength).toBe(opened.dims[0] * opened.dims[1] * opened.dims[2]);
     expect(new Uint8Array(mask).reduce((n, v) => n + (v ? 1 : 0), 0)).toBe(seg.measurements.voxelCount);
 
-    const clinical = {
-      format: 'hilum-clinical/1',
-      patient: { pseudonym: 'API-0001' },
-      values: {
-        age_years: 61,
-        sex: 'female',
-        smoker: false,
-        cea_ng_ml: { value: 3.1, unit: 'ng/mL' },
-        cyfra_ng_ml: { value: 2.4, unit: 'ng/mL' },
-        location: 'peripheral',
-        lobulation: true,
-        spiculation: false,
-        pleural_indentation: false,
-        vacuole: false,
-        air_bronchogram: false,
-        vascular_convergence: false,
-      },
-    };
+    const clinical = exampleClinical('API-0001');
     const predicted = API['predict.run'].response.parse(await call('predict.run', { image: ctFile, maskId: seg.maskId, clinical, lang: 'en', paper: 'A4' }));
     expect(predicted.report.file.startsWith(path.join(tmp.dir, 'data', 'reports') + path.sep)).toBe(true);
     expect(existsSync(predicted.report.file)).toBe(true);

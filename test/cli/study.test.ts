@@ -9,6 +9,7 @@ import { readBundle, serializeBundle } from '../../electron/engine/signatures/bu
 import { applySignatureSet } from '../../electron/engine/signatures/fit-set.js';
 import { deepOutputsFromColumns } from '../../electron/engine/signatures/deep-features.js';
 import { ROOT, errorOf, tempDir } from '../helpers.js';
+import { SMALL_COHORT_ARGS, writeSmallStudyProtocol } from '../small-study.js';
 import { runCli } from './run-cli.js';
 
 const tmp = tempDir('hilum-cli-study-');
@@ -32,17 +33,9 @@ function spawnCli(args: string[]): Promise<{ code: number | null; stdout: string
 const csvRows = (file: string) => parseCsv(readFileSync(file, 'utf8'));
 
 beforeAll(async () => {
-  const r = await runCli(['phantom', '--out', cohort, '--n', '56', '--centres', 'A:40,B:16', '--seed', '11', '--jobs', '2']);
+  const r = await runCli(['phantom', '--out', cohort, ...SMALL_COHORT_ARGS]);
   expect(r.code).toBe(0);
-  // A light radiomics set keeps the test short; the study's default is the full PyRadiomics CT set.
-  writeFileSync(
-    path.join(tmp.dir, 'light.yaml'),
-    'imageType:\n  Original: {}\nfeatureClass:\n  shape:\n  firstorder:\nsetting:\n  binWidth: 25\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline\n  label: 1\n',
-  );
-  writeFileSync(
-    protocolFile,
-    'name: test-study\ndataSource: synthetic\nradiomics:\n  parameterFile: light.yaml\nclinical:\n  pEnter: 0.3\n  pKeep: 0.3\nselection:\n  pThreshold: 0.3\n  lasso:\n    nFolds: 4\ndeep:\n  pcaComponents: 4\n',
-  );
+  writeSmallStudyProtocol(tmp.dir, 'test-study', protocolFile);
 }, 300_000);
 
 describe('hilum study', () => {

@@ -49,6 +49,14 @@ export class WorkerPool {
     });
   }
 
+  /** Rejects every task still waiting for a worker (running ones finish); for a cancelled batch. */
+  dropQueued(reason: Error): void {
+    for (const p of this.queue.splice(0)) {
+      this.transfers.delete(p.request.id);
+      p.reject(reason);
+    }
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('worker pool closed'));

@@ -146,6 +146,12 @@ export async function extractCohortFeatures(
     onProgress?: (done: number, total: number, failed: number) => void;
     /** Called once before extracting: how many cases need work and how many the cache already holds. */
     onPlan?: (todo: number, cached: number) => void;
+    /**
+     * Stops the batch: no new case starts, the cases running finish and are cached, then
+     * `STUDY_CANCELLED` is thrown. Workers are never terminated mid-case (a native ONNX Runtime
+     * call interrupted that way can abort the whole process).
+     */
+    signal?: AbortSignal;
   } = {},
 ): Promise<{ extracted: number; cached: number; failures: ExtractionFailure[] }> {
   const keys = extractionKeys(plan.radiomicsParams, plan.backbone);
@@ -182,10 +188,13 @@ export async function extractCohortFeatures(
   const failures: ExtractionFailure[] = [];
   options.onPlan?.(todo.length, cached);
   if (!todo.length) return { extracted: 0, cached, failures };
+  throwIfCancelled(options.signal);
   const jobs = Math.max(1, Math.min(options.jobs ?? 2, todo.length));
   const pool = new WorkerPool(siblingModule(import.meta.url, 'cohort-features-worker'), jobs);
   let done = 0;
   options.onProgress?.(0, todo.length, 0);
+  const onAbort = () => pool.dropQueued(cancelledError());
+  options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     await Promise.all(
       todo.map(async (req) => {
@@ -202,14 +211,17 @@ export async function extractCohortFeatures(
             );
           if (r.deep) writeAtomic(cacheFile(plan.dir, 'deep', keys.deep, req.id), JSON.stringify({ ...stamp, ...r.deep }));
         } catch (error) {
+          if (options.signal?.aborted) return; // dropped from the queue, not failed
           failures.push({ id: req.id, code: isHilumError(error) ? error.code : 'INTERNAL_ERROR', message: (error as Error).message });
         }
         options.onProgress?.(++done, todo.length, failures.length);
       }),
     );
   } finally {
+    options.signal?.removeEventListener('abort', onAbort);
     await pool.close();
   }
+  throwIfCancelled(options.signal);
   return { extracted: todo.length - failures.length, cached, failures };
 }
 
@@ -413,4 +425,17 @@ export function mergeShardTables(shardsDir: string, cases: readonly CohortCase[]
     spacing: cases.map((c) => spacingById.get(c.id)!),
     bagSha256: cases.map((c) => bagById.get(c.id)!),
   };
+}
+
+function cancelledError(): HilumError {
+  return new HilumError({
+    code: 'STUDY_CANCELLED',
+    message: 'the study was cancelled; the patients extracted so far are cached in the study folder',
+    hint: 'Start the study again on the same folder to resume.',
+  });
+}
+
+/** Throws `STUDY_CANCELLED` once the signal has fired (checked between steps of a study). */
+export function throwIfCancelled(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw cancelledError();
 }

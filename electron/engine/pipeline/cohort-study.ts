@@ -31,6 +31,7 @@ import {
   mergeShardTables,
   shardCases,
   shardTableName,
+  throwIfCancelled,
   writeFeatureTable,
 } from './cohort-features.js';
 import { type CohortManifest, casePath, readCohortManifest } from './cohort-manifest.js';
@@ -50,6 +51,8 @@ export interface StudyOptions {
   onProgress?: (stage: StudyStage, done: number, total: number, failed: number) => void;
   /** Before extraction: patients to extract and patients whose features the study folder already holds. */
   onExtractionPlan?: (todo: number, cached: number) => void;
+  /** Cancels the study between patients and between stages (`STUDY_CANCELLED`); finished patients stay cached. */
+  signal?: AbortSignal;
 }
 
 export interface StudyResult {
@@ -120,6 +123,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
         jobs: opts.jobs,
         onProgress: (d, n, f) => opts.onProgress?.('extract', d, n, f),
         onPlan: opts.onExtractionPlan,
+        signal: opts.signal,
       },
     );
     result.extraction = { extracted: r.extracted, cached: r.cached, failures: r.failures.length };
@@ -153,6 +157,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   if (opts.extractOnly) return result;
 
   // Fit on training.
+  throwIfCancelled(opts.signal);
   opts.onProgress?.('fit', 0, 1, 0);
   const radiomicsNames = table.names.filter((n) => !n.startsWith('deep_'));
   const columnIndex = new Map(table.names.map((n, j) => [n, j]));
@@ -176,6 +181,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
   result.fit = fit;
   result.findings.push(...fit.findings);
   lap('fit');
+  throwIfCancelled(opts.signal);
   opts.onProgress?.('evaluate', 0, 1, 0);
   const latent = manifest.cases.map((c) => c.latentProbability);
   const metrics = evaluateStudy(

@@ -1,16 +1,17 @@
 /**
  * Worker entry of a background cohort study (StudyJob): runs the study named in workerData, posts
- * its progress, then writes the bundle and the report. One study per worker; cancelling terminates
- * the worker (and its extraction workers), and the features already cached stay for a resume.
+ * its progress, then writes the bundle and the report. One study per worker. A `cancel` message
+ * aborts it between patients (the ones running finish and are cached) and between stages.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { isHilumError } from '../core/errors.js';
 import { defaultProtocol, readProtocol } from '../signatures/protocol.js';
+import { throwIfCancelled } from './cohort-features.js';
 import { runStudy } from './cohort-study.js';
 import { writeStudyOutputs } from './study-outputs.js';
 import type { StudyJobMessage, StudyJobRequest } from './study-job.js';
 
-async function main(request: StudyJobRequest, post: (m: StudyJobMessage) => void): Promise<void> {
+async function main(request: StudyJobRequest, post: (m: StudyJobMessage) => void, signal: AbortSignal): Promise<void> {
   try {
     const protocol = request.protocol ? readProtocol(request.protocol) : defaultProtocol();
     const result = await runStudy({
@@ -20,7 +21,9 @@ async function main(request: StudyJobRequest, post: (m: StudyJobMessage) => void
       jobs: request.jobs,
       onProgress: (stage, done, total, failed) => post({ type: 'progress', stage, done, total, failed }),
       onExtractionPlan: (todo, cached) => post({ type: 'plan', todo, cached }),
+      signal,
     });
+    throwIfCancelled(signal);
     post({ type: 'progress', stage: 'report', done: 0, total: 1, failed: 0 });
     const bundleFile = writeStudyOutputs(request.out, result);
     post({ type: 'done', bundleFile, contentSha256: result.bundle!.contentSha256 });
@@ -34,5 +37,11 @@ async function main(request: StudyJobRequest, post: (m: StudyJobMessage) => void
 
 if (parentPort) {
   const port = parentPort;
-  void main(workerData as StudyJobRequest, (m) => port.postMessage(m));
+  const controller = new AbortController();
+  port.on('message', (m: { type?: string }) => {
+    if (m?.type === 'cancel') controller.abort();
+  });
+  // Listening for a cancel must not keep the worker alive once the study is over.
+  port.unref();
+  void main(workerData as StudyJobRequest, (m) => port.postMessage(m), controller.signal);
 }

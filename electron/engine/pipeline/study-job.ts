@@ -46,6 +46,7 @@ export class StudyJob {
   readonly id = randomUUID();
   private readonly worker: Worker;
   private readonly state: StudyJobStatus;
+  private cancelRequested = false;
   /** Settles when the job ends, however it ends. */
   readonly finished: Promise<StudyJobStatus>;
 
@@ -69,7 +70,8 @@ export class StudyJob {
       this.worker.on('message', (m: StudyJobMessage) => this.onMessage(m));
       this.worker.on('error', (error) => this.end('failed', { code: 'STUDY_FAILED', message: `the study worker failed: ${error.message}` }));
       this.worker.on('exit', () => {
-        if (this.state.state === 'running') this.end('failed', { code: 'STUDY_FAILED', message: 'the study worker stopped without a result' });
+        if (this.state.state === 'running' && this.cancelRequested) this.end('cancelled', null);
+        else if (this.state.state === 'running') this.end('failed', { code: 'STUDY_FAILED', message: 'the study worker stopped without a result' });
         resolve(this.status());
       });
     });
@@ -79,12 +81,18 @@ export class StudyJob {
     return { ...this.state, error: this.state.error ? { ...this.state.error } : null };
   }
 
-  /** Stops the study now; what was extracted so far stays cached in the study folder. */
+  /**
+   * Stops the study and resolves when it has stopped; what was extracted stays cached in the study
+   * folder. During extraction the worker is asked to stop (the patients being extracted finish:
+   * terminating a thread inside a native ONNX Runtime call can abort the whole process); in the
+   * later stages, which are plain JavaScript, it is terminated at once.
+   */
   async cancel(): Promise<StudyJobStatus> {
-    if (this.state.state === 'running') {
-      this.end('cancelled', null);
-      await this.worker.terminate();
-    }
+    if (this.state.state !== 'running') return this.status();
+    this.cancelRequested = true;
+    this.worker.postMessage({ type: 'cancel' });
+    if (this.state.stage !== null && this.state.stage !== 'extract') await this.worker.terminate();
+    await this.finished;
     return this.status();
   }
 
@@ -93,6 +101,7 @@ export class StudyJob {
     if (m.type === 'plan') this.state.cached = m.cached;
     else if (m.type === 'progress') Object.assign(this.state, { stage: m.stage, done: m.done, total: m.total, failed: m.failed });
     else if (m.type === 'done') this.end('done', null);
+    else if (m.error.code === 'STUDY_CANCELLED') this.end('cancelled', null);
     else this.end('failed', m.error);
   }
 

@@ -164,6 +164,7 @@ export default {
     toSolidTitle: 'Enter this length as the solid-component diameter in the clinical form',
     rulerDelete: 'Delete this distance',
     rulerSent: '{value} mm entered as {field} (marked “entered”).',
+    rulerSentCtr: '{value} mm taken as {field}; CTR computed from the two diameters (both marked “entered”, editable).',
     noFormField: 'The clinical form has no such field for the model in use.',
   },
   worklist: {

@@ -166,6 +166,7 @@ const zh: typeof en = {
     toSolidTitle: '将此长度填入临床表单的实性成分直径',
     rulerDelete: '删除此测量',
     rulerSent: '已将 {value} mm 填入{field}（标记为“录入值”）。',
+    rulerSentCtr: '已将 {value} mm 作为{field}；CTR 由两个直径计算得出（均标记为“录入值”，可修改）。',
     noFormField: '当前模型的临床表单中没有该字段。',
   },
   worklist: {
