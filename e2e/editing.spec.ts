@@ -4,7 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
 import { nextFrames, pixels, renderCount } from './pixels.js';
-import { openWorkstation, watchProblems } from './workstation.js';
+import { openWorkstation, recordSentRequests, watchProblems } from './workstation.js';
 
 /** The measurements as shown (whitespace collapsed) and the mask's voxel count. */
 async function measured(page: Page) {
@@ -265,12 +265,7 @@ test('a fast brush drag on a new mask paints one continuous stripe; an edit read
   test.setTimeout(300_000);
   const problems = watchProblems(page);
   // The API requests as the page sends them over its WebSocket (the honest count of downloads).
-  const sent: { method: string; params: Record<string, unknown> }[] = [];
-  page.on('websocket', (ws) =>
-    ws.on('framesent', (frame) => {
-      if (typeof frame.payload === 'string' && frame.payload.startsWith('{')) sent.push(JSON.parse(frame.payload) as (typeof sent)[number]);
-    }),
-  );
+  const sent = recordSentRequests(page);
   const count = (method: string) => sent.filter((m) => m.method === method).length;
   await openWorkstation(page);
   await page.getByTestId('open-demo').click();
@@ -370,12 +365,7 @@ test('a folder with two series: the chosen series travels with the prediction', 
   test.setTimeout(300_000);
   const problems = watchProblems(page);
   // The API requests as the page sends them over its WebSocket.
-  const sent: { method: string; params: Record<string, unknown> }[] = [];
-  page.on('websocket', (ws) =>
-    ws.on('framesent', (frame) => {
-      if (typeof frame.payload === 'string' && frame.payload.startsWith('{')) sent.push(JSON.parse(frame.payload) as (typeof sent)[number]);
-    }),
-  );
+  const sent = recordSentRequests(page);
   await openWorkstation(page);
   await page.getByTestId('open-demo').click();
   await expect(page.getByTestId('view-axial')).toHaveAttribute('data-rendered', '1', { timeout: 120_000 });

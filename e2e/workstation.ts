@@ -17,3 +17,20 @@ export async function openWorkstation(page: Page): Promise<void> {
   await page.goto(`/#token=${process.env.HILUM_SERVE_TOKEN}`);
   await expect(page.getByTestId('engine-status')).toContainText('hilum-demo');
 }
+
+/** An API request as the page sent it over its WebSocket. */
+export interface SentRequest {
+  method: string;
+  params: Record<string, unknown>;
+}
+
+/** Records every JSON API request the page sends over its WebSocket (what actually crossed, not what the UI claims). */
+export function recordSentRequests(page: Page): SentRequest[] {
+  const sent: SentRequest[] = [];
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (frame) => {
+      if (typeof frame.payload === 'string' && frame.payload.startsWith('{')) sent.push(JSON.parse(frame.payload) as SentRequest);
+    }),
+  );
+  return sent;
+}
