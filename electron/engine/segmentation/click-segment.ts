@@ -3,11 +3,12 @@ import { indexToWorld, worldToIndex } from '../imaging/grid.js';
 import type { Vec3 } from '../imaging/vec.js';
 import type { LabelMap, Volume } from '../imaging/volume.js';
 import { floodFill, fillHoles3d, fillHolesAxial, keepComponent } from './components.js';
-import { closeMm, closeMmCoarse, squaredDistanceToFeatures } from './distance-transform.js';
+import { closeMm, closeMmCoarse, closeMmEdgeReplicated, squaredDistanceToFeatures } from './distance-transform.js';
 import { geodesicDistance } from './geodesic.js';
 import { type NoduleMeasurements, measureNodule } from './measurements.js';
 import { type Blob, rayCastBlob } from './ray-cast.js';
 import { RegionOfInterest } from './roi.js';
+import { type AscentStrategy, ascendToCore } from './seed-ascent.js';
 
 export type SeedPoint = { worldLps: Vec3 } | { voxel: Vec3 };
 
@@ -65,23 +66,36 @@ export function segmentNodule(ct: Volume, options: ClickSegmentOptions): ClickSe
   // variants are tried — rays that treat long solid runs as vessels, the centre held at the
   // click — and the most compact result that holds the click is kept.
   const modes: Mode[] = ['default', 'vessel-aware', 'anchored', 'tight'];
-  const results: { result: Unmeasured; mode: Mode; score: number }[] = [];
+  const results: { result: Unmeasured; mode: Mode; score: number; voxels: number }[] = [];
   let firstError: unknown = null;
   const shared: SharedWork = { roi: null, closings: new Map() };
-  for (const mode of modes) {
-    try {
-      const result = segmentOnce(ct, options, mode, shared);
-      const holdsClick = containsPoint(result.mask, result.seedVoxel);
-      const score = (holdsClick ? 1 : 0) + compactness(result.mask);
-      results.push({ result, mode, score });
-      if (mode === 'default' && holdsClick && score >= 1 + GOOD_COMPACTNESS) break;
-    } catch (error) {
-      firstError ??= error;
-      if (!(error instanceof HilumError) || error.code === 'NO_NODULE_AT_SEED' || error.code === 'SEED_OUTSIDE_IMAGE') break;
+  const click = seedVoxel(ct, options.seed);
+  for (const ascent of ASCENTS) {
+    const before = results.length;
+    for (const mode of modes) {
+      try {
+        const result = segmentOnce(ct, options, mode, shared, ascent);
+        const holdsClick = containsPoint(result.mask, click);
+        const score = (holdsClick ? 1 : 0) + compactness(result.mask);
+        let voxels = 0;
+        for (const v of result.mask.voxels) voxels += v;
+        results.push({ result, mode, score, voxels });
+        if (mode === 'default' && holdsClick && score >= 1 + GOOD_COMPACTNESS) break;
+      } catch (error) {
+        firstError ??= error;
+        if (!(error instanceof HilumError) || error.code === 'NO_NODULE_AT_SEED' || error.code === 'SEED_OUTSIDE_IMAGE') break;
+      }
     }
+    if (results.length === before) break;
   }
   if (!results.length) throw firstError;
-  const best = results.reduce((a, b) => (b.score > a.score + 0.05 ? b : a));
+  const better = (a: (typeof results)[number], b: (typeof results)[number]) => {
+    // Both hold the click and are about as compact: the larger is the nodule, the smaller a piece of it
+    // (a tail, a lobe, a vessel's stub) that a click on its rim started from.
+    if (a.score >= 1 && b.score >= a.score - 0.03 && b.voxels > a.voxels * 1.2) return b;
+    return b.score > a.score + 0.05 ? b : a;
+  };
+  const best = results.reduce(better);
   if (best.mode !== 'default')
     best.result.findings.push({
       code: 'SEGMENTATION_RETRIED',
@@ -130,18 +144,26 @@ function compactness(mask: LabelMap): number {
   return Math.min(1, (count * sx * sy * sz) / ((4 / 3) * Math.PI * r ** 3));
 }
 
-function containsPoint(mask: LabelMap, voxel: Vec3): boolean {
+/** True when the mask comes within `toleranceMm` of the voxel (a click on a nodule's partial-volume rim still counts as held). */
+function containsPoint(mask: LabelMap, voxel: Vec3, toleranceMm = CLICK_TOLERANCE_MM): boolean {
   const [nx, ny, nz] = mask.dims;
-  for (let dk = -1; dk <= 1; dk++)
-    for (let dj = -1; dj <= 1; dj++)
-      for (let di = -1; di <= 1; di++) {
+  const s = mask.spacingMm;
+  const reach = s.map((v) => Math.max(1, Math.floor(toleranceMm / v)));
+  const t2 = Math.max(toleranceMm * toleranceMm, s[0] ** 2 + s[1] ** 2 + s[2] ** 2);
+  for (let dk = -reach[2]; dk <= reach[2]; dk++)
+    for (let dj = -reach[1]; dj <= reach[1]; dj++)
+      for (let di = -reach[0]; di <= reach[0]; di++) {
         const i = voxel[0] + di;
         const j = voxel[1] + dj;
         const k = voxel[2] + dk;
-        if (i >= 0 && j >= 0 && k >= 0 && i < nx && j < ny && k < nz && mask.voxels[i + nx * (j + ny * k)]) return true;
+        if (i < 0 || j < 0 || k < 0 || i >= nx || j >= ny || k >= nz || !mask.voxels[i + nx * (j + ny * k)]) continue;
+        if ((di * s[0]) ** 2 + (dj * s[1]) ** 2 + (dk * s[2]) ** 2 <= t2) return true;
       }
   return false;
 }
+
+/** How far (mm) a click may lie from the mask and still count as inside it. */
+const CLICK_TOLERANCE_MM = 2;
 
 type Mode = 'default' | 'vessel-aware' | 'anchored' | 'tight';
 
@@ -151,7 +173,7 @@ interface SharedWork {
   closings: Map<number, Uint8Array>;
 }
 
-function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, shared: SharedWork): Unmeasured {
+function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, shared: SharedWork, ascent: AscentStrategy | null): Unmeasured {
   const findings: Finding[] = [];
   const maxDiameter = options.maxDiameterMm ?? 40;
   const seed = seedVoxel(ct, options.seed);
@@ -175,9 +197,14 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
 
   // The seed must be on tumour tissue: a seed in a vacuole or bronchus moves to the tissue around it.
   const seedHu = values[seedIndex];
-  if (seedHu > 400) throw noNodule(where, `the point is bone or dense contrast (${Math.round(seedHu)} HU)`);
+  // Dense tissue at the click is a calcified nodule when it lies inside the lung (checked against the
+  // closed lung below); outside it, it is bone or dense contrast.
+  const dense = seedHu > DENSE_HU;
+  const denseRefusal = () => noNodule(where, `the point is bone or dense contrast (${Math.round(seedHu)} HU) outside the lungs`);
   if (seedHu < tumourFloor) {
-    const moved = nearbyTissue(roi, seedIndex, tumourFloor, 3);
+    let moved = nearbyTissue(roi, seedIndex, tumourFloor, 3);
+    // Only from aerated lung: a click in the air outside the body is never moved onto the body.
+    if (moved < 0 && seedHu > LUNG_RANGE_HU[0]) moved = besideNodule(roi, within, seedIndex, tumourFloor, maxDiameter);
     if (moved < 0) throw noNodule(where, `the point is ${seedHu < -950 ? 'air' : 'aerated lung'} (${Math.round(seedHu)} HU) and no tumour tissue surrounds it`);
     seedIndex = moved;
     findings.push({
@@ -193,7 +220,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   // Balls of 10 mm and more close on a coarser grid (closeMmCoarse): same surface, a fraction of the cost.
   const closedLungAt = (radiusMm: number): Uint8Array => {
     let closed = shared.closings.get(radiusMm);
-    if (!closed) shared.closings.set(radiusMm, (closed = fillHoles3d((radiusMm >= 10 ? closeMmCoarse : closeMm)(lung, dims, spacing, radiusMm), dims)));
+    if (!closed) shared.closings.set(radiusMm, (closed = fillHoles3d(closeLung(lung, dims, spacing, radiusMm), dims)));
     return closed;
   };
   // Candidates: the 12 mm closing (stepping onto tumour tissue within 3 mm of it when the click was on
@@ -202,6 +229,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   type Candidate = { closed: Uint8Array; seed: number; moved: boolean; blob: Blob };
   const candidates: Candidate[] = [];
   const closed12 = closedLungAt(12);
+  if (dense && !closed12[seedIndex]) throw denseRefusal();
   const tissue = floodFill(dims, [seedIndex], (q) => within[q] === 1 && values[q] >= tumourFloor, 6);
   const stepInto = (closed: Uint8Array): number => {
     if (closed[seedIndex]) return seedIndex;
@@ -221,9 +249,26 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     );
     return nearest;
   };
+  let awayFromWall: Uint8Array | null = null;
+  const awayFromWall12 = (): Uint8Array => {
+    if (awayFromWall) return awayFromWall;
+    const wallDistance2 = squaredDistanceToFeatures(invert(closed12), dims, spacing);
+    awayFromWall = new Uint8Array(n);
+    for (let i = 0; i < n; i++) awayFromWall[i] = wallDistance2[i] > WALL_MARGIN_MM * WALL_MARGIN_MM ? 1 : 0;
+    return awayFromWall;
+  };
+  // Any click inside the nodule should start from its core: it moves along the tissue (inside the 12 mm
+  // closed lung, 2 mm off its surface, so never into the crescent of chest wall a closing adds beside a
+  // juxtapleural tumour), and every closing's candidate starts from there.
+  const clickCore =
+    ascent && closed12[seedIndex]
+      ? ascendToCore(dims, spacing, seedIndex, (q) => within[q] === 1 && awayFromWall12()[q] === 1 && values[q] >= tumourFloor, MAX_CORE_TRAVEL_MM, ascent)
+          .index
+      : seedIndex;
   const consider = (closed: Uint8Array) => {
-    const start = stepInto(closed);
-    if (start < 0) return;
+    const stepped = stepInto(closed);
+    if (stepped < 0) return;
+    const start = closed[clickCore] ? clickCore : stepped;
     // From a ground-glass click, a ray running a long way through solid tissue has followed a vessel.
     const brightAbove = mode === 'vessel-aware' ? -200 : Infinity;
     const blob = rayCastBlob(
@@ -236,12 +281,12 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
       (q) => values[q] < tumourFloor,
       brightAbove,
     );
-    candidates.push({ closed, seed: start, moved: start !== seedIndex, blob });
+    candidates.push({ closed, seed: start, moved: stepped !== seedIndex, blob });
   };
   consider(closed12);
   // Rays that stopped at the closed lung's edge rather than in aerated lung mean the 12 mm ball cut the tumour.
   if (!closed12[seedIndex] || candidates[0]?.blob.lungEndedFraction < 0.85) for (const r of [20, 30]) consider(closedLungAt(r));
-  if (!candidates.length) throw noNodule(where, outsideLungs(seedHu, maxDiameter));
+  if (!candidates.length) throw dense ? denseRefusal() : noNodule(where, outsideLungs(seedHu, maxDiameter));
   const bounded = candidates.filter((c) => c.blob.lungEndedFraction >= 0.5);
   const chosen = bounded.length
     ? bounded.reduce((a, b) => (b.blob.radiusMm > a.blob.radiusMm ? b : a))
@@ -252,7 +297,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   // that leave the slice say nothing either way, so only those that ended in it count.
   const singleSlice = ct.dims.some((d) => d === 1);
   const lungBounded = singleSlice ? chosen.blob.lungEndedFractionInImage : chosen.blob.lungEndedFraction;
-  if (!(lungBounded >= MIN_LUNG_BOUNDED_FRACTION)) throw noNodule(where, outsideLungs(seedHu, maxDiameter));
+  if (!(lungBounded >= MIN_LUNG_BOUNDED_FRACTION)) throw dense ? denseRefusal() : noNodule(where, outsideLungs(seedHu, maxDiameter));
   const provisional = chosen.closed;
   if (chosen.moved)
     findings.push({ code: 'SEED_MOVED', severity: 'info', message: 'the seed was on the chest-wall side of the pleura and was moved onto the tumour' });
@@ -270,7 +315,9 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   if (blob.samples.length < 3) throw noNodule(where, 'no tumour tissue was found around it');
   const attached = floodFill(dims, [seedIndex], isTumourTissue, 6);
   const attachedValues: number[] = [];
-  for (let i = 0; i < n; i++) if (attached[i]) attachedValues.push(values[i]);
+  // Calcification is left out of the attached tissue's levels: it is kept by its own rule below, and would
+  // otherwise lift the vessel cut above every enhanced vessel.
+  for (let i = 0; i < n; i++) if (attached[i] && values[i] <= DENSE_HU) attachedValues.push(values[i]);
   attachedValues.sort((a, b) => a - b);
   // Two tissue classes: ground glass (−750…−250 HU) and solid (> −250 HU). The tumour's low level is its
   // ground glass when there is any (≥ 8 % of the ray samples), otherwise its solid tissue; whether it
@@ -301,8 +348,22 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   for (let i = 0; i < n; i++) allowed[i] = within[i] && closedLung[i] ? 1 : 0;
 
   // 4. Grow, limit by geodesic distance, open.
-  const grownFrom = [centre, seedIndex, ...includes].filter((q) => allowed[q]);
-  let region = floodFill(dims, grownFrom, (q) => allowed[q] === 1 && values[q] >= lowHu && values[q] <= highHu, 6);
+  // Calcification: dense tissue (> 400 HU) connected to the tumour's centre or seed, within its radius,
+  // belongs to it whatever the vessel cut says (enhanced vessels stay below that level).
+  const calcified = floodFill(
+    dims,
+    [centre, seedIndex].filter((q) => values[q] > DENSE_HU),
+    (q) => allowed[q] === 1 && values[q] > DENSE_HU && roi.distanceMm(q, centre) <= radius + 1,
+    6,
+  );
+  const inRange = (q: number) => allowed[q] === 1 && ((values[q] >= lowHu && values[q] <= highHu) || calcified[q] === 1);
+  const grownFrom = [centre, seedIndex, ...includes].filter(inRange);
+  // A core brighter than the vessel cut (calcification, dense contrast) grows from the tissue around it; its hole is filled below.
+  if (!grownFrom.length) {
+    const near = nearestWhere(roi, centre, 0.75 * radius + 1, inRange);
+    if (near >= 0) grownFrom.push(near);
+  }
+  let region = floodFill(dims, grownFrom, inRange, 6);
   const walkable = fillHoles3d(region, dims);
   const walkFrom = walkable[centre] ? centre : walkable[seedIndex] ? seedIndex : -1;
   if (walkFrom >= 0) {
@@ -311,7 +372,10 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     for (let i = 0; i < n; i++) if (region[i] && !(geodesic[i] <= limit)) region[i] = 0;
   }
   // The core left by the erosion keeps at least 1.5 voxels of radius, so thick slices do not erase a small nodule.
-  const openingRadius = Math.max(0.6, Math.min(mode === 'tight' ? 3.5 : 2.5, (mode === 'tight' ? 0.6 : 0.45) * radius, radius - 1.5 * Math.max(...spacing)));
+  const openingRadius = Math.max(
+    0.6,
+    Math.min(mode === 'tight' ? 3.5 : 2.5, (mode === 'tight' ? 0.6 : 0.45) * radius, radius - 1.5 * Math.max(spacing[0], spacing[1], spacing[2])),
+  );
   // Open the region with its cavities filled: a ground-glass shell around a solid core that the upper
   // threshold left out is a whole tumour, not a thin shell to be opened away.
   // Only cavities within the tumour's radius are filled: a web of small vessels also encloses pockets of lung.
@@ -400,6 +464,15 @@ function seedVoxel(ct: Volume, seed: SeedPoint): Vec3 {
   return v.map((x) => Math.round(x)) as Vec3;
 }
 
+/** The climb to a click's core keeps this far (mm) off the closed lung's surface. */
+const WALL_MARGIN_MM = 2;
+
+/** How far (mm) a click may move to the core of what it landed on: a random voxel of a 20 mm nodule is within 10 mm of its core. */
+const MAX_CORE_TRAVEL_MM = 10;
+
+/** Above this level tissue is bone, calcification or dense contrast, never soft tissue or an enhanced vessel. */
+const DENSE_HU = 400;
+
 /** Below this fraction of rays ending in aerated lung, the tissue at the seed is not a lung nodule. */
 const MIN_LUNG_BOUNDED_FRACTION = 0.2;
 
@@ -432,6 +505,43 @@ function nearbyTissue(roi: RegionOfInterest, from: number, threshold: number, ra
     }
   });
   return total > 0 && inside / total >= 0.25 ? best : -1;
+}
+
+/** Both ways of moving the click to its structure's core are tried; the better result is kept. */
+const ASCENTS: AscentStrategy[] = ['climb', 'reach'];
+
+/** The lung closed by a ball; balls of 10 mm and more close on a coarser grid. The image's edge is not taken for lung. */
+function closeLung(lung: Uint8Array, dims: Vec3, spacing: Vec3, radiusMm: number): Uint8Array {
+  const close = radiusMm >= 10 ? closeMmCoarse : closeMm;
+  return closeMmEdgeReplicated(lung, dims, spacing, radiusMm, close);
+}
+
+/** The voxel nearest to `from` within radius mm for which `accept` holds, or −1. */
+function nearestWhere(roi: RegionOfInterest, from: number, radiusMm: number, accept: (q: number) => boolean): number {
+  let best = -1;
+  let bestD = Infinity;
+  roi.forEachWithin(from, radiusMm, (q) => {
+    if (!accept(q)) return;
+    const d = roi.distanceMm(q, from);
+    if (d < bestD) {
+      bestD = d;
+      best = q;
+    }
+  });
+  return best;
+}
+
+/**
+ * A click on aerated lung just outside a nodule's surface (where a reader's outline often runs):
+ * the nearest tissue within 3 mm, when the body it belongs to is at least 2 mm deep (a nodule, not
+ * a vessel) and the click lies within twice that depth + 2 mm of the body's core (an elongated body's end is farther from its core than its depth). −1 otherwise.
+ */
+function besideNodule(roi: RegionOfInterest, within: Uint8Array, from: number, tissueFloor: number, maxDiameter: number): number {
+  const isTissue = (q: number) => within[q] === 1 && roi.values[q] >= tissueFloor;
+  const nearest = nearestWhere(roi, from, 3, isTissue);
+  if (nearest < 0) return -1;
+  const core = ascendToCore(roi.dims, roi.spacingMm, nearest, isTissue, maxDiameter / 2);
+  return core.depthMm >= 2 && roi.distanceMm(core.index, from) <= 2 * core.depthMm + 2 ? nearest : -1;
 }
 
 function invert(mask: Uint8Array): Uint8Array {

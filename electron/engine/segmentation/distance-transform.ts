@@ -137,3 +137,39 @@ export function closeMmCoarse(mask: Uint8Array, dims: Vec3, spacingMm: Vec3, rad
     }
   return out;
 }
+
+/**
+ * A closing that treats the array's edge as if the image went on unchanged beyond it: the mask is
+ * padded by the ball's radius with its edge voxels repeated (replicate padding), closed, and cropped
+ * back. Without it a narrow band of chest wall between the lung and the edge of a tight crop is
+ * bridged over as if lung lay beyond the edge. `close` is closeMm or closeMmCoarse.
+ */
+export function closeMmEdgeReplicated(
+  mask: Uint8Array,
+  dims: Vec3,
+  spacingMm: Vec3,
+  radiusMm: number,
+  close: (mask: Uint8Array, dims: Vec3, spacingMm: Vec3, radiusMm: number) => Uint8Array = closeMm,
+): Uint8Array {
+  const pad = spacingMm.map((s, a) => (dims[a] > 1 ? Math.ceil(radiusMm / s) : 0)) as Vec3;
+  const [nx, ny, nz] = dims;
+  const padded = dims.map((n, a) => n + 2 * pad[a]) as Vec3;
+  const [px, py, pz] = padded;
+  const clamp = (v: number, n: number) => (v < 0 ? 0 : v >= n ? n - 1 : v);
+  const big = new Uint8Array(px * py * pz);
+  for (let k = 0, o = 0; k < pz; k++) {
+    const sk = clamp(k - pad[2], nz);
+    for (let j = 0; j < py; j++) {
+      const row = nx * (clamp(j - pad[1], ny) + ny * sk);
+      for (let i = 0; i < px; i++, o++) big[o] = mask[row + clamp(i - pad[0], nx)];
+    }
+  }
+  const closed = close(big, padded, spacingMm, radiusMm);
+  const out = new Uint8Array(mask.length);
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++) {
+      const row = pad[0] + px * (j + pad[1] + py * (k + pad[2]));
+      for (let i = 0; i < nx; i++, o++) out[o] = closed[row + i];
+    }
+  return out;
+}
