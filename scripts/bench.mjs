@@ -1,6 +1,7 @@
 // `npm run bench`: timing targets live here, not in tests. Runs against the compiled engine (dist/).
 import { runImagingBench } from './bench/imaging.mjs';
 import { runRadiomicsBench } from './bench/radiomics.mjs';
+import { runRadiomicsRealBench } from './bench/radiomics-real.mjs';
 import { runPhantomBench } from './bench/phantom.mjs';
 import { runDeepBench } from './bench/deep.mjs';
 import { runStudyBench } from './bench/study.mjs';
@@ -10,6 +11,7 @@ import { runRendererBench } from './bench/renderer.mjs';
 const suites = [
   ['imaging', runImagingBench],
   ['radiomics', runRadiomicsBench],
+  ['radiomics-real', runRadiomicsRealBench],
   ['phantom', runPhantomBench],
   ['deep', runDeepBench],
   ['study', runStudyBench],

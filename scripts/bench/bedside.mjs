@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { demoClinicalInput, ensureDemoCase } from '../../dist/electron/engine/phantom/demo-case.js';
+import { arrayMax } from '../../dist/electron/engine/core/array-extent.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = 3;
@@ -36,7 +37,7 @@ export async function runBedsideBench() {
   }
   runs.sort((a, b) => a.wall - b.wall);
   const mid = runs[Math.floor(runs.length / 2)];
-  const peak = Math.max(...runs.map((r) => r.rss));
+  const peak = arrayMax(runs.map((r) => r.rss));
   const steps = Object.entries(mid.timings).sort((a, b) => b[1] - a[1]);
   const stepSum = steps.reduce((s, [, v]) => s + v, 0);
   const fmt = (x, d = 2) => x.toFixed(d);

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { scanDicom, loadSeriesVolume } from '../../dist/electron/engine/imaging/dicom/import.js';
 import { writeCtSeries } from '../../dist/electron/engine/imaging/dicom/write-series.js';
+import { arrayMax } from '../../dist/electron/engine/core/array-extent.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SLICES = 300;
@@ -64,7 +65,7 @@ export async function runImagingBench() {
     for (let r = 0; r < RUNS; r++)
       runs.push(JSON.parse(execFileSync(process.execPath, [path.join(root, 'scripts/bench/import-once.mjs'), c.dir], { encoding: 'utf8' })));
     const int16Bytes = runs[0].dims.reduce((a, b) => a * b, 1) * 2;
-    const peak = Math.max(...runs.map((x) => x.peakRssBytes));
+    const peak = arrayMax(runs.map((x) => x.peakRssBytes));
     rows.push({
       case: c.name,
       wall: median(runs.map((x) => x.wallSeconds)),

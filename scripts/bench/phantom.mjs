@@ -9,6 +9,7 @@ import { register } from 'tsx/esm/api';
 import { generateCohort } from '../../dist/electron/engine/phantom/index.js';
 import { loadVolume } from '../../dist/electron/engine/imaging/load.js';
 import { segmentNodule, dice } from '../../dist/electron/engine/segmentation/index.js';
+import { arrayMax, arrayMin } from '../../dist/electron/engine/core/array-extent.js';
 
 const PATIENTS = 20;
 
@@ -119,11 +120,11 @@ export async function runPhantomBench() {
       `phantom cohort (${PATIENTS} patients, centres A and B, ${jobs} worker${jobs > 1 ? 's' : ''}, with CT series and masks)`,
       `  generation      ${(PATIENTS / minutes).toFixed(1)} patients/min (${(minutes * 60).toFixed(1)} s); prevalence ${(100 * summary.prevalence).toFixed(0)} %`,
       `click-to-segment on those patients (seed at the mask centre, CT read from DICOM, after one warm-up click)`,
-      `  time            median ${(median(times) / 1000).toFixed(2)} s, max ${(Math.max(...times) / 1000).toFixed(2)} s`,
-      `  Dice vs truth   median ${median(dices).toFixed(3)}, min ${Math.min(...dices).toFixed(3)}${refused ? `, ${refused} refused` : ''}`,
+      `  time            median ${(median(times) / 1000).toFixed(2)} s, max ${(arrayMax(times) / 1000).toFixed(2)} s`,
+      `  Dice vs truth   median ${median(dices).toFixed(3)}, min ${arrayMin(dices).toFixed(3)}${refused ? `, ${refused} refused` : ''}`,
       `click-to-segment on the test's 100-nodule acceptance set (72 × 72 × 56 mm regions, seed at a random voxel inside; target median ≤ 0.5 s)`,
-      `  time            median ${(median(setTimes) / 1000).toFixed(2)} s, max ${(Math.max(...setTimes) / 1000).toFixed(2)} s`,
-      `  Dice vs truth   median ${median(setDices).toFixed(3)}, min ${Math.min(...setDices).toFixed(3)}`,
+      `  time            median ${(median(setTimes) / 1000).toFixed(2)} s, max ${(arrayMax(setTimes) / 1000).toFixed(2)} s`,
+      `  Dice vs truth   median ${median(setDices).toFixed(3)}, min ${arrayMin(setDices).toFixed(3)}`,
     ].join('\n');
     return {
       text,

@@ -6,6 +6,7 @@ import { readImageFile } from '../../dist/electron/engine/imaging/image-files.js
 import { extractRadiomics } from '../../dist/electron/engine/radiomics/extractor.js';
 import { createRadiomicsPool } from '../../dist/electron/engine/radiomics/pool.js';
 import { readParameterFile } from '../../dist/electron/engine/radiomics/settings.js';
+import { arrayMin } from '../../dist/electron/engine/core/array-extent.js';
 
 const [imagePath, maskPath, paramsPath, jobsText] = process.argv.slice(2);
 const jobs = Number(jobsText);
@@ -28,7 +29,7 @@ await pool?.close();
 process.stdout.write(
   JSON.stringify({
     coldSeconds: times[0],
-    warmSeconds: Math.min(...times.slice(1)),
+    warmSeconds: arrayMin(times.slice(1)),
     cpuSeconds: (cpu.user + cpu.system) / 1e6 / RUNS,
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     features,

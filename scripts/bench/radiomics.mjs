@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { register } from 'tsx/esm/api';
 import { writeNrrd } from '../../dist/electron/engine/imaging/nrrd.js';
+import { arrayMax } from '../../dist/electron/engine/core/array-extent.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const fixtures = path.join(root, 'test', 'fixtures', 'radiomics');
@@ -83,7 +84,7 @@ export async function runRadiomicsBench() {
           cold: median(runs.map((x) => x.coldSeconds)),
           warm: median(runs.map((x) => x.warmSeconds)),
           cpu: median(runs.map((x) => x.cpuSeconds)),
-          rssMb: Math.max(...runs.map((x) => x.peakRssBytes)) / 2 ** 20,
+          rssMb: arrayMax(runs.map((x) => x.peakRssBytes)) / 2 ** 20,
           pyradiomics: PYRADIOMICS[name][set],
         });
       }

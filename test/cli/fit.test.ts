@@ -67,6 +67,88 @@ describe('hilum fit', () => {
   });
 });
 
+describe('hilum fit lasso with a λ grid (glmnet lambda=, nlambda, lambda.min.ratio)', () => {
+  const ref = JSON.parse(readFileSync(path.join(stats, 'expected', 'lasso_wdbc.json'), 'utf8'));
+  const features: string[] = ref.features;
+  /** wdbc with its reference fold assignment joined in as the column `fold`. */
+  const withFolds = () => {
+    const data = readFileSync(path.join(stats, 'data', 'wdbc.csv'), 'utf8')
+      .trim()
+      .split('\n');
+    const folds = readFileSync(path.join(stats, 'data', 'wdbc_foldid.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => l.split(',')[1]);
+    const file = path.join(tmp.dir, 'wdbc-grid.csv');
+    writeFileSync(file, [`${data[0]},fold`, ...data.slice(1).map((l, i) => `${l},${folds[i]}`)].join('\n') + '\n');
+    return file;
+  };
+  const base = (file: string) => ['fit', 'lasso', '--data', file, '--outcome', 'y', '--predictors', features.join(','), '--foldid', 'fold', '--json'];
+
+  it('--lambda reproduces cv.glmnet (lasso_wdbc.json cv_deviance): λ.min, λ.1se, cvm, cvsd and coefficients at both, in any order given', async () => {
+    const file = withFolds();
+    const e = ref.cv_deviance;
+    for (const grid of [ref.lambda as number[], [...ref.lambda].reverse()]) {
+      const r = await runCli([...base(file), '--lambda', grid.join(',')]);
+      expect(r.code, r.stderr).toBe(0);
+      const cv = JSON.parse(r.stdout);
+      expect(cv.lambda).toEqual(ref.lambda);
+      expect(cv.lambdaMin).toBe(e.lambda_min);
+      expect(cv.lambda1se).toBe(e.lambda_1se);
+      cv.cvm.forEach((v: number, k: number) => expect(Math.abs(v - e.cvm[k])).toBeLessThan(1e-5));
+      cv.cvsd.forEach((v: number, k: number) => expect(Math.abs(v - e.cvsd[k])).toBeLessThan(1e-5));
+      expect(cv.nzero).toEqual(e.nzero);
+      for (const [ours, theirs] of [
+        [cv.coefficientsMin, e.coef_lambda_min],
+        [cv.coefficients1se, e.coef_lambda_1se],
+      ]) {
+        expect(Object.keys(ours)).toEqual(Object.keys(theirs));
+        // README tolerance: standardised scale (β·sd), 1e-3 absolute; the same non-zero set
+        features.forEach((f, j) => expect(Math.abs((ours[f] - theirs[f]) * ref.x_sd_1overN[j])).toBeLessThan(1e-3));
+        expect(features.filter((f) => ours[f] !== 0)).toEqual(features.filter((f) => theirs[f] !== 0));
+      }
+    }
+  });
+
+  it('--nlambda and --lambda-min-ratio give glmnet’s computed path (default_path: nlambda 100, ratio 1e-4), and a shorter one on request', async () => {
+    const file = withFolds();
+    const d = ref.default_path;
+    const r = await runCli([...base(file), '--nlambda', '100', '--lambda-min-ratio', '1e-4']);
+    expect(r.code, r.stderr).toBe(0);
+    const cv = JSON.parse(r.stdout);
+    expect(cv.lambda).toHaveLength(d.n_lambda);
+    cv.lambda.forEach((l: number, k: number) => expect(Math.abs(l / d.lambda[k] - 1)).toBeLessThan(1e-12));
+    const short = JSON.parse((await runCli([...base(file), '--nlambda', '12', '--lambda-min-ratio', '0.05'])).stdout);
+    expect(short.lambda).toHaveLength(12);
+    // λ_k = λ_max·r^(k/(n−1)) from k = 1, the first λ extrapolated as glmnet does
+    const lmax = d.lambda_max;
+    for (let k = 1; k < 12; k++) expect(Math.abs(short.lambda[k] / (lmax * 0.05 ** (k / 11)) - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(short.lambda[0] / ((short.lambda[1] * short.lambda[1]) / short.lambda[2]) - 1)).toBeLessThan(1e-12);
+  });
+
+  it('refuses a bad grid with a named error', async () => {
+    const file = withFolds();
+    const cases: [string[], RegExp][] = [
+      [['--lambda', '0.1,abc'], /'abc' is not a number/],
+      [['--lambda', '0.1,-0.01'], /finite number ≥ 0/],
+      [['--lambda', '0.1'], /more than one λ/],
+      [['--lambda', '0.1,0.01', '--nlambda', '20'], /not both/],
+      [['--nlambda', '1'], /nlambda must be a whole number ≥ 2/],
+      [['--nlambda', '7.5'], /nlambda must be a whole number/],
+      [['--lambda-min-ratio', '1'], /lambda.min.ratio must lie in \(0, 1\)/],
+      [['--lambda-min-ratio', 'x'], /--lambda-min-ratio must be a number/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await runCli([...base(file), ...extra]);
+      expect(r.code, extra.join(' ')).not.toBe(0);
+      expect(r.stderr, extra.join(' ')).toMatch(message);
+    }
+    const logistic = await runCli(['fit', 'logistic', '--data', file, '--outcome', 'y', '--predictors', 'mean_radius', '--lambda', '0.1,0.01']);
+    expect(logistic.stderr).toMatch(/apply to lasso only/);
+  });
+});
+
 describe('hilum icc', () => {
   it('reproduces irr::icc on the anxiety ratings (one-way, two-way agreement and consistency)', async () => {
     const icc = JSON.parse(readFileSync(path.join(stats, 'expected', 'icc_anxiety.json'), 'utf8'));

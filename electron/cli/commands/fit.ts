@@ -1,11 +1,13 @@
 import type { Command } from 'commander';
 import { HilumError } from '../../engine/core/errors.js';
 import { crossValidateLasso } from '../../engine/stats/lasso/cross-validation.js';
+import { type LambdaGridOptions, parseLambdaList } from '../../engine/stats/lasso/lambda-grid.js';
 import { fitLogistic } from '../../engine/stats/logistic-regression.js';
 import { fmt, formatFinding } from '../output.js';
 import { readNumericColumns } from './evaluate.js';
 import { parseCsv } from '../../engine/core/csv.js';
 import { readFileSync } from 'node:fs';
+import { appendAll } from '../../engine/core/append-all.js';
 
 interface FitOptions {
   data: string;
@@ -16,6 +18,9 @@ interface FitOptions {
   nfolds: string;
   seed: string;
   measure: string;
+  lambda?: string;
+  nlambda?: string;
+  lambdaMinRatio?: string;
   json?: boolean;
 }
 
@@ -35,10 +40,18 @@ export function registerFit(program: Command): void {
     .option('--nfolds <k>', 'lasso: folds when no --foldid is given', '10')
     .option('--seed <n>', 'lasso: seed of the folds', '1')
     .option('--measure <deviance|auc>', 'lasso: cross-validation measure', 'deviance')
+    .option('--lambda <v1,v2,…>', 'lasso: fit this λ list (glmnet lambda=; fitted in decreasing order, at least two values)')
+    .option('--nlambda <n>', 'lasso: length of the computed λ path (glmnet nlambda; default 100)')
+    .option(
+      '--lambda-min-ratio <r>',
+      'lasso: smallest λ of the computed path as a fraction of λ_max (glmnet lambda.min.ratio; default 1e-4, or 0.01 when n < p)',
+    )
     .option('--json', 'print the full result as JSON')
     .action((model: string, opts: FitOptions) => {
       if (model !== 'logistic' && model !== 'lasso')
         throw new HilumError({ code: 'INVALID_ARGUMENT', message: `model must be logistic or lasso, got '${model}'` });
+      if (model === 'logistic' && (opts.lambda ?? opts.nlambda ?? opts.lambdaMinRatio) !== undefined)
+        throw new HilumError({ code: 'INVALID_ARGUMENT', message: '--lambda, --nlambda and --lambda-min-ratio apply to lasso only' });
       const predictors = predictorNames(opts);
       const extra = opts.foldid ? [opts.foldid] : [];
       const { y, columns } = readNumericColumns(opts.data, opts.outcome, [...predictors, ...extra]);
@@ -55,7 +68,10 @@ export function registerFit(program: Command): void {
           lines.push(
             `  ${c.name.padEnd(20)} ${fmt(c.estimate, 4).padStart(10)} ${fmt(c.se, 4).padStart(9)} ${fmt(c.z, 3).padStart(8)} ${fmt(c.p, 5).padStart(9)}   ${fmt(c.oddsRatio, 3)} (${fmt(c.oddsRatioCi[0], 3)}–${fmt(c.oddsRatioCi[1], 3)})`,
           );
-        lines.push(...fit.findings.map((f) => '  ' + formatFinding(f)));
+        appendAll(
+          lines,
+          fit.findings.map((f) => '  ' + formatFinding(f)),
+        );
         process.stdout.write(lines.join('\n') + '\n');
         return;
       }
@@ -66,6 +82,7 @@ export function registerFit(program: Command): void {
         nFolds: Number(opts.nfolds),
         seed: Number(opts.seed),
         measure: opts.measure,
+        ...lambdaGrid(opts),
       });
       const result = {
         measure: cv.measure,
@@ -94,6 +111,20 @@ export function registerFit(program: Command): void {
         ].join('\n') + '\n',
       );
     });
+}
+
+/** The λ grid options (glmnet's lambda, nlambda, lambda.min.ratio); checked by the engine. */
+function lambdaGrid(opts: FitOptions): LambdaGridOptions {
+  const number = (flag: string, text: string) => {
+    const v = Number(text);
+    if (text.trim() === '' || !Number.isFinite(v)) throw new HilumError({ code: 'INVALID_ARGUMENT', message: `${flag} must be a number, got '${text}'` });
+    return v;
+  };
+  return {
+    ...(opts.lambda !== undefined ? { lambda: parseLambdaList(opts.lambda) } : {}),
+    ...(opts.nlambda !== undefined ? { nLambda: number('--nlambda', opts.nlambda) } : {}),
+    ...(opts.lambdaMinRatio !== undefined ? { lambdaMinRatio: number('--lambda-min-ratio', opts.lambdaMinRatio) } : {}),
+  };
 }
 
 function predictorNames(opts: FitOptions): string[] {

@@ -118,6 +118,9 @@ async function runBatch(
   let failed = 0;
   let finished = 0;
   let header: string[] | null = format === 'csv' && existsSync(out) && readFileSync(out, 'utf8').trim() ? parseCsv(readFileSync(out, 'utf8'))[0] : null;
+  // An output from an earlier run whose columns the first case of this run does not match was made
+  // with other parameters: stop. Any later mismatch is that one case's (a filter skipped on it).
+  let headerConfirmed = header === null;
   const jsonRows: unknown[] = format === 'json' && existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as unknown[]) : [];
   const record = (spec: CaseSpec, result: RadiomicsResult) => {
     if (format === 'json') {
@@ -129,12 +132,16 @@ async function runBatch(
     if (!header) {
       header = columns;
       writeFileSync(out, csvLine(header));
-    } else if (header.join(',') !== columns.join(','))
-      throw new HilumError({
-        code: 'RADIOMICS_OUTPUT_MISMATCH',
-        message: `${out} holds other columns than case ${spec.id} produces (different parameters?)`,
-        hint: 'Write this batch to a new output file, or re-run with the parameter file the output was made with.',
-      });
+    } else if (header.join(',') !== columns.join(',')) {
+      if (!headerConfirmed)
+        throw new HilumError({
+          code: 'RADIOMICS_OUTPUT_MISMATCH',
+          message: `${out} holds other columns than case ${spec.id} produces (different parameters?)`,
+          hint: 'Write this batch to a new output file, or re-run with the parameter file the output was made with.',
+        });
+      throw columnsDiffer(spec, header, columns);
+    }
+    headerConfirmed = true;
     appendFileSync(out, csvLine(rowValues(spec, result)));
   };
   const queue = [...todo];
@@ -142,6 +149,7 @@ async function runBatch(
     for (let spec = queue.shift(); spec; spec = queue.shift()) {
       try {
         const result = await extractCase({ ...spec, label: spec.label ?? label }, params, pool);
+        if (format === 'csv') assertCompleteFeatureSet(spec, result);
         record(spec, result);
       } catch (error) {
         if (isHilumError(error) && error.code === 'RADIOMICS_OUTPUT_MISMATCH') throw error;
@@ -169,6 +177,45 @@ async function runBatch(
       '\n',
   );
   return { failed, total: todo.length, failuresFile };
+}
+
+/**
+ * A batch table has one column set: a case on which a filter of the parameter file was skipped (a
+ * LoG σ on an image with too few slices, as PyRadiomics skips it) is left out of the CSV with that
+ * finding's code instead of writing a row with fewer columns.
+ */
+function assertCompleteFeatureSet(spec: CaseSpec, result: RadiomicsResult): void {
+  const skipped = result.findings.filter((f) => f.code === 'RADIOMICS_LOG_SKIPPED');
+  const prefix = `${spec.id}: `;
+  const unprefixed = (message: string) => {
+    while (message.startsWith(prefix)) message = message.slice(prefix.length);
+    return message;
+  };
+  if (skipped.length)
+    throw new HilumError({
+      code: 'RADIOMICS_LOG_SKIPPED',
+      message: `${prefix}${skipped.map((f) => unprefixed(f.message)).join('; ')} — the batch table needs every feature of the parameter file, so this case is left out`,
+      hint: 'Extract this case on its own (its LoG features are absent), resample it (resampledPixelSpacing), or drop LoG from the parameter file.',
+      findings: skipped,
+    });
+}
+
+/** The error of a case whose columns differ from the batch's. */
+function columnsDiffer(spec: CaseSpec, header: string[], columns: string[]): HilumError {
+  const have = new Set(columns);
+  const expected = new Set(header);
+  const missing = header.filter((c) => !have.has(c));
+  const extra = columns.filter((c) => !expected.has(c));
+  const list = (names: string[]) => names.slice(0, 3).join(', ') + (names.length > 3 ? ` and ${names.length - 3} more` : '');
+  return new HilumError({
+    code: 'RADIOMICS_CASE_COLUMNS_DIFFER',
+    message:
+      `${spec.id} gives ${columns.length} columns, the batch output has ${header.length}` +
+      (missing.length ? `; missing ${list(missing)}` : '') +
+      (extra.length ? `; extra ${list(extra)}` : '') +
+      (!missing.length && !extra.length ? '; the same names in another order' : ''),
+    hint: 'Extract this case on its own, or write the batch as JSON (one object per case).',
+  });
 }
 
 function readManifest(file: string): CaseSpec[] {

@@ -5,6 +5,7 @@ import type { Mat3, Vec3 } from '../imaging/vec.js';
 import { type LabelMap, type Volume, labelBoundingBox } from '../imaging/volume.js';
 import { labelComponents } from '../segmentation/components.js';
 import type { BagConfig } from './bag-config.js';
+import { arrayMax } from '../core/array-extent.js';
 
 export type SlicePlane = 'axial' | 'coronal' | 'sagittal';
 
@@ -101,7 +102,7 @@ export function sampleBag(ct: Volume, mask: LabelMap, config: BagConfig, options
     if (areas[k] > areas[largest] || (areas[k] === areas[largest] && Math.abs(k - (first + last) / 2) < Math.abs(largest - (first + last) / 2))) largest = k;
   const centroid = sum.map((v) => v / count) as Vec3;
   const s = config.spacingMm;
-  const widest = Math.max(...[0, 1, 2].map((a) => extent.hi[a] - extent.lo[a] + s));
+  const widest = arrayMax([0, 1, 2].map((a) => extent.hi[a] - extent.lo[a] + s));
   const cropSideMm = Math.max(config.minCropMm, widest + 2 * config.cropMarginMm);
 
   const slices: BagSlice[] = [];

@@ -5,6 +5,7 @@ import { readImageFile, imageFileFormat } from './image-files.js';
 import { resampleImage } from './resample.js';
 import { readDicomSeg, segToMasks } from './dicom/seg-read.js';
 import type { LabelMap, ScalarImage } from './volume.js';
+import { appendAll } from '../core/append-all.js';
 
 export interface MaskImportOptions {
   /** The label (or SEG segment number) to use; required when the file holds several. */
@@ -42,7 +43,7 @@ export async function importMask(maskPath: string, reference: ImageGrid, options
   if (imageFileFormat(maskPath)) {
     const read = readImageFile(maskPath);
     source = read.format;
-    findings.push(...read.findings);
+    appendAll(findings, read.findings);
     placed = placeOnGrid(read.image, reference, name, options.resample ?? 'none', tol, findings);
     labelCounts = countLabels(placed, name);
   } else {

@@ -41,6 +41,8 @@ import {
 import { deepColumns } from './cohort-features.js';
 import { checkIntendedUse } from './intended-use.js';
 import { radiomicsMaskOf } from './radiomics-mask.js';
+import { arrayMax, arrayMin } from '../core/array-extent.js';
+import { appendAll } from '../core/append-all.js';
 
 export const SIGNATURE_LABELS: Record<SignatureName, string> = {
   clinical: 'Clinical',
@@ -205,7 +207,8 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
   }
   const measured = { diameter_mm: measurements.longestAxialDiameterMm, solid_diameter_mm: measurements.solidDiameterMm, ctr: measurements.ctr };
   const clinical = checkClinicalInput(bundle.signatures.clinicalEncoding, req.clinical, measured);
-  warnings.push(...clinical.warnings, ...checkIntendedUse(bundle, caseDescription, measurements));
+  appendAll(warnings, clinical.warnings);
+  appendAll(warnings, checkIntendedUse(bundle, caseDescription, measurements));
   lap('segment');
 
   const refusals = warnings.filter((w) => w.severity === 'refusal');
@@ -270,8 +273,8 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
     nomogram = nomogramPoints(bundle, combinedInputs);
     for (const a of bundle.nomogram.axes) {
       const v = combinedInputs[a.name];
-      const lo = Math.min(...a.values);
-      const hi = Math.max(...a.values);
+      const lo = arrayMin(a.values);
+      const hi = arrayMax(a.values);
       if (v < lo || v > hi)
         warnings.push({
           code: 'OUTSIDE_NOMOGRAM_AXIS',

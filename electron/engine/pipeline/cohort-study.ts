@@ -35,6 +35,8 @@ import {
   writeFeatureTable,
 } from './cohort-features.js';
 import { type CohortManifest, casePath, readCohortManifest } from './cohort-manifest.js';
+import { arrayMax, arrayMin } from '../core/array-extent.js';
+import { appendAll } from '../core/append-all.js';
 
 export type StudyStage = 'extract' | 'fit' | 'evaluate' | 'report';
 
@@ -179,7 +181,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
     protocol,
   );
   result.fit = fit;
-  result.findings.push(...fit.findings);
+  appendAll(result.findings, fit.findings);
   lap('fit');
   throwIfCancelled(opts.signal);
   opts.onProgress?.('evaluate', 0, 1, 0);
@@ -275,7 +277,7 @@ function buildBundle(
   const { protocol } = opts;
   const trainRows = split.flatMap((s, i) => (s === 'training' ? [i] : []));
   // Rounded to 0.001 (mm): DICOM spacings computed from positions carry floating-point noise.
-  const range = (values: number[]): [number, number] => [Math.round(Math.min(...values) * 1000) / 1000, Math.round(Math.max(...values) * 1000) / 1000];
+  const range = (values: number[]): [number, number] => [Math.round(arrayMin(values) * 1000) / 1000, Math.round(arrayMax(values) * 1000) / 1000];
   const centres: Record<string, number> = {};
   for (const c of manifest.cases) centres[c.centre] = (centres[c.centre] ?? 0) + 1;
   const cohorts: ModelBundle['provenance']['cohorts'] = {};

@@ -8,6 +8,7 @@
 import type { NoduleMeasurements } from '../segmentation/measurements.js';
 import type { ModelBundle } from '../signatures/bundle.js';
 import type { CaseDescription, QualityWarning } from '../signatures/prediction-record.js';
+import { arrayMax } from '../core/array-extent.js';
 
 /** Codes refused whatever the bundle says. */
 const ALWAYS_REFUSED = new Set(['MODALITY_NOT_CT']);
@@ -25,7 +26,7 @@ export function checkIntendedUse(bundle: ModelBundle & { refuseOn?: string[] }, 
       message: `slice thickness ${fmt(c.sliceThicknessMm)} mm is outside the training range ${fmt(tLo)}–${fmt(tHi)} mm`,
     });
   const [pLo, pHi] = range.pixelSpacingMm;
-  const pixel = Math.max(...c.pixelSpacingMm);
+  const pixel = arrayMax(c.pixelSpacingMm);
   if (pixel < pLo - 0.1 || pixel > pHi + 0.1)
     found.push({ code: 'PIXEL_SPACING_OUTSIDE_TRAINING', message: `pixel spacing ${fmt(pixel)} mm is outside the training range ${fmt(pLo)}–${fmt(pHi)} mm` });
   if (range.diameterMm) {

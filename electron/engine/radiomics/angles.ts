@@ -1,4 +1,5 @@
 import type { Angle } from './roi.js';
+import { arrayMax } from '../core/array-extent.js';
 
 /**
  * Neighbour offsets (dz, dy, dx) for the texture matrices, in PyRadiomics' order and with its rules
@@ -11,7 +12,7 @@ import type { Angle } from './roi.js';
  * of the slice normal, or -1 for 3D.
  */
 export function generateAngles(boxSize: Angle, distances: readonly number[], bidirectional: boolean, force2Ddimension: number): Angle[] {
-  const maxDistance = Math.max(...distances);
+  const maxDistance = arrayMax(distances);
   const wanted = new Set(distances);
   const all: Angle[] = [];
   for (let dz = maxDistance; dz >= -maxDistance; dz--)

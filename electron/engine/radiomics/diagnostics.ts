@@ -6,6 +6,7 @@ import type { Vec3 } from '../imaging/vec.js';
 import { numpyMean } from './numpy-sum.js';
 import { PyInt, PyTuple, type PyValue, pyFloat, pyRepr } from './python-repr.js';
 import { type RoiMask, boxSize, connectedComponents, imageBoxValues } from './preprocess/roi-mask.js';
+import { arrayMax, arrayMin } from '../core/array-extent.js';
 
 /**
  * PyRadiomics-style diagnostics (radiomics/generalinfo.py): every feature vector carries the
@@ -127,8 +128,8 @@ export function maskDiagnostics(
     const inside: number[] = [];
     for (let i = 0; i < values.length; i++) if (roi.voxels[i]) inside.push(values[i]);
     out[prefix + 'Mean'] = pyFloat(numpyMean(inside));
-    out[prefix + 'Minimum'] = pyFloat(Math.min(...inside));
-    out[prefix + 'Maximum'] = pyFloat(Math.max(...inside));
+    out[prefix + 'Minimum'] = pyFloat(arrayMin(inside));
+    out[prefix + 'Maximum'] = pyFloat(arrayMax(inside));
   }
   return out;
 }

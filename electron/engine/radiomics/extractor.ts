@@ -24,6 +24,7 @@ import {
   extractionSettingsRepr,
   resolveSettings,
 } from './settings.js';
+import { appendAll } from '../core/append-all.js';
 
 /**
  * Radiomics extraction for one image and mask, step for step as PyRadiomics'
@@ -167,7 +168,10 @@ export async function extractRadiomics(input: RadiomicsInput, options: ExtractOp
 
   // 6. Derived images.
   const planned = planImages(params.imageType, settings, settingsRepr as SettingsRepr, image.dims, image.spacingMm);
-  findings.push(...planned.findings.map((f) => ({ ...f, message: `${caseName}: ${f.message}` })));
+  appendAll(
+    findings,
+    planned.findings.map((f) => ({ ...f, message: `${caseName}: ${f.message}` })),
+  );
   const domain = filterDomain(image, box, planned.images);
   const perImage = await Promise.all(planned.images.map((derived) => runImage(domain, derived, featureRoi.voxels, classes, options.pool)));
   for (const values of perImage) Object.assign(features, values);

@@ -16,6 +16,7 @@ import type { SliceBag } from '../deep/sampler.js';
 import { gridsMatch, indexToWorld, indexToWorldMatrix } from '../imaging/grid.js';
 import { type Vec3, invert, mulVec, sub } from '../imaging/vec.js';
 import type { LabelMap, Volume } from '../imaging/volume.js';
+import { arrayMax, arrayMin } from '../core/array-extent.js';
 
 export interface KeyImage {
   png: Buffer;
@@ -146,8 +147,8 @@ export function renderKeyImages(ct: Volume, mask: LabelMap, bag?: SliceBag, opti
   // The whole slice: the grid's extent in x and y, at the largest section's height.
   const corners: Vec3[] = [];
   for (const k of [0, nz - 1]) for (const j of [0, ny - 1]) for (const i of [0, nx - 1]) corners.push(indexToWorld(ct, [i, j, k]));
-  const lo = [0, 1].map((a) => Math.min(...corners.map((c) => c[a])) - ct.spacingMm[a] / 2);
-  const hi = [0, 1].map((a) => Math.max(...corners.map((c) => c[a])) + ct.spacingMm[a] / 2);
+  const lo = [0, 1].map((a) => arrayMin(corners.map((c) => c[a])) - ct.spacingMm[a] / 2);
+  const hi = [0, 1].map((a) => arrayMax(corners.map((c) => c[a])) + ct.spacingMm[a] / 2);
   const extent = [hi[0] - lo[0], hi[1] - lo[1]];
   const fullPixel = Math.max(extent[0], extent[1]) / viewPx;
   const full = reslice(ct, mask, {

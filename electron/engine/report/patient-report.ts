@@ -25,6 +25,7 @@ import type { ModelBundle } from '../signatures/bundle.js';
 import type { PredictionRecord } from '../signatures/prediction-record.js';
 import type { KeyImage, KeyImages } from './key-images.js';
 import { type ReportLang, type ReportStrings, reportStrings, translate } from './report-strings.js';
+import { arrayMax, arrayMin } from '../core/array-extent.js';
 
 export type PaperSize = 'A4' | 'Letter';
 
@@ -346,7 +347,7 @@ class PatientReportWriter {
     for (let r = 0; r < rows; r++) {
       const row = Array.from({ length: cols }, (_, c) => items[c * rows + r]).filter((x): x is [string, string] => !!x);
       const h =
-        Math.max(...row.map(([l, v]) => Math.max(this.measure(l, labelWidth - 4, { size: size - 0.5 }), this.measure(v, colWidth - labelWidth, { size })))) + 4;
+        arrayMax(row.map(([l, v]) => Math.max(this.measure(l, labelWidth - 4, { size: size - 0.5 }), this.measure(v, colWidth - labelWidth, { size })))) + 4;
       this.ensure(h);
       row.forEach(([label, value], c) => {
         const x = this.left + c * (colWidth + 14);
@@ -365,7 +366,7 @@ class PatientReportWriter {
     const scale = this.width / total;
     const widths = columns.map((c) => c.width * scale);
     const xs = widths.map((_, i) => this.left + widths.slice(0, i).reduce((s, w) => s + w, 0));
-    const headerHeight = Math.max(...columns.map((c, i) => this.measure(c.header, widths[i] - 2 * pad, { bold: true, size: size - 0.5 }))) + 2 * pad;
+    const headerHeight = arrayMax(columns.map((c, i) => this.measure(c.header, widths[i] - 2 * pad, { bold: true, size: size - 0.5 }))) + 2 * pad;
     const header = () => {
       this.doc.save().rect(this.left, this.y, this.width, headerHeight).fill(C.headerFill).restore();
       columns.forEach((c, i) =>
@@ -374,7 +375,7 @@ class PatientReportWriter {
       this.y += headerHeight;
     };
     const rowHeights = rows.map(
-      (row) => Math.max(...row.map((cell, i) => this.measure(cell.text || ' ', widths[i] - 2 * pad, { bold: cell.bold, size }))) + 2 * pad,
+      (row) => arrayMax(row.map((cell, i) => this.measure(cell.text || ' ', widths[i] - 2 * pad, { bold: cell.bold, size }))) + 2 * pad,
     );
     this.ensure(headerHeight + (rowHeights[0] ?? 0));
     header();
@@ -674,11 +675,11 @@ class PatientReportWriter {
     const labelW = 150;
     const x0 = this.left + labelW;
     const x1 = this.right - 14;
-    const maxPoints = Math.max(100, ...nomo.axes.flatMap((a) => a.points));
+    const maxPoints = Math.max(100, arrayMax(nomo.axes.flatMap((a) => a.points)));
     const P = (p: number) => x0 + ((x1 - x0) * p) / maxPoints;
     const totals = nomo.totalPointsAxis;
-    const tMin = Math.min(...totals);
-    const tMax = Math.max(...totals);
+    const tMin = arrayMin(totals);
+    const tMax = arrayMax(totals);
     const T = (t: number) => x0 + ((x1 - x0) * (t - tMin)) / (tMax - tMin || 1);
     const patientAxes = new Map(record.nomogram.axes.map((a) => [a.name, a]));
     const binary = new Set(bundle.protocol.clinical.variables.filter((v) => v.kind === 'binary').map((v) => v.column));
@@ -741,7 +742,7 @@ class PatientReportWriter {
       const patientValue = (v: number) => (isBinary ? fmt(v) : tickLabel(Number(v.toPrecision(3))));
       label(name, y, showPatient && pa ? `${patientValue(pa.value)} → ${pa.points.toFixed(1)}` : undefined);
       const xs = axis.points.map(P);
-      axisLine(y, Math.min(...xs), Math.max(...xs));
+      axisLine(y, arrayMin(xs), arrayMax(xs));
       ticks(
         y,
         axis.values.map((v, i) => ({ x: xs[i], label: fmt(v) })),
@@ -762,7 +763,7 @@ class PatientReportWriter {
     const risk = nomo.riskAxis;
     label(S.nomogramRisk, y, showPatient && record.result ? formatPercent(record.result.probability) : undefined);
     const rx = risk.points.map(T);
-    axisLine(y, Math.min(...rx), Math.max(...rx));
+    axisLine(y, arrayMin(rx), arrayMax(rx));
     ticks(
       y,
       risk.risk.map((r, i) => ({ x: rx[i], label: tickLabel(Math.round(r * 1000) / 10) + '%' })),

@@ -13,6 +13,8 @@ import { SIGNATURE_NAMES, type SignatureName, type SignatureSetFit } from '../si
 import type { SplitName } from '../signatures/split.js';
 import type { StudyMetrics } from '../signatures/study-metrics.js';
 import { lineChartSvg, nomogramSvg } from './svg-chart.js';
+import { arrayMax } from '../core/array-extent.js';
+import { appendAll } from '../core/append-all.js';
 
 export const SIGNATURE_TITLES: Record<SignatureName, string> = {
   clinical: 'Clinical',
@@ -58,9 +60,8 @@ export function metricsMarkdown(metrics: StudyMetrics): string {
         `| ${SIGNATURE_TITLES[s]} | ${SPLIT_TITLES[r.split]} | ${r.n} (${r.events}) | ${f3(r.auc)} (${ci(r.aucCi)}) | ${f3(r.accuracy)} | ${f3(r.sensitivity)} | ${f3(r.specificity)} | ${f3(r.ppv)} | ${f3(r.npv)} |`,
       );
   if (metrics.oracle.length) {
-    lines.push(
-      ...[...oracle.values()].map((o) => `| Oracle (true latent risk) | ${SPLIT_TITLES[o.split as SplitName]} | | ${f3(o.auc)} (${ci(o.aucCi)}) | | | | | |`),
-    );
+    for (const o of oracle.values())
+      lines.push(`| Oracle (true latent risk) | ${SPLIT_TITLES[o.split as SplitName]} | | ${f3(o.auc)} (${ci(o.aucCi)}) | | | | | |`);
   }
   return lines.join('\n') + '\n';
 }
@@ -191,7 +192,7 @@ export function writeStudyReport(r: StudyReportInput): string[] {
       }),
     );
     const dca = metrics.decisionCurves.find((d) => d.split === part.split)!.curves;
-    const maxNb = Math.max(0.05, ...SIGNATURE_NAMES.flatMap((s) => dca[s].netBenefit), ...dca.combined.treatAll);
+    const maxNb = Math.max(0.05, arrayMax(SIGNATURE_NAMES.flatMap((s) => dca[s].netBenefit)), arrayMax(dca.combined.treatAll));
     const t = dca.combined.thresholds;
     put(
       `plots/decision-curve-${part.split}.svg`,
@@ -268,9 +269,9 @@ function signaturesMarkdown(r: StudyReportInput): string {
       '',
       '| Feature | β (per SD) | training mean | training SD |',
       '| --- | --- | --- | --- |',
-      ...sig.features.map(
-        (f, j) => `| ${f} | ${sig.coefficients[j].toPrecision(5)} | ${sig.scaler.mean[j].toPrecision(6)} | ${sig.scaler.sd[j].toPrecision(6)} |`,
-      ),
+    );
+    sig.features.forEach((f, j) =>
+      lines.push(`| ${f} | ${sig.coefficients[j].toPrecision(5)} | ${sig.scaler.mean[j].toPrecision(6)} | ${sig.scaler.sd[j].toPrecision(6)} |`),
     );
   }
   lines.push('', '## Combined model (nomogram)', '', '| Term | β | OR (95% CI) | p |', '| --- | --- | --- | --- |');
@@ -294,6 +295,6 @@ function signaturesMarkdown(r: StudyReportInput): string {
     lines.push(
       `| ${SIGNATURE_TITLES[c.signature]} | ${SPLIT_TITLES[c.split]} | ${f3(c.brier)} | ${f2(c.hosmerLemeshow.statistic)} (${pValue(c.hosmerLemeshow.p)}) | ${f3(c.intercept)} | ${f3(c.slope)} |`,
     );
-  if (r.findings.length) lines.push('', '## Findings', '', ...r.findings.map((f) => `- ${f.severity}: ${f.message}`));
+  if (r.findings.length) appendAll(lines, ['', '## Findings', '', ...r.findings.map((f) => `- ${f.severity}: ${f.message}`)]);
   return lines.join('\n') + '\n';
 }

@@ -3,6 +3,9 @@
  * a legend and an optional reference diagonal (ROC, calibration, decision curves), and the
  * nomogram drawn from its point scales. Every label is escaped; sizes are in px at 96 dpi.
  */
+
+import { arrayMax, arrayMin } from '../core/array-extent.js';
+
 export interface Series {
   name: string;
   x: readonly number[];
@@ -104,7 +107,7 @@ export function nomogramSvg(n: NomogramDrawing): string {
   const rows = n.axes.length + 3;
   const H = 50 + rows * rowH;
   const pw = W - left - right;
-  const maxTotal = Math.max(...n.totalPointsAxis);
+  const maxTotal = arrayMax(n.totalPointsAxis);
   const sx = (p: number, max: number) => left + (p / max) * pw;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
@@ -114,10 +117,10 @@ export function nomogramSvg(n: NomogramDrawing): string {
   const ruler = (y: number, label: string, pts: number[], labels: string[], max: number) => {
     out.push(`<text x="${left - 12}" y="${y + 4}" text-anchor="end">${escapeXml(label)}</text>`);
     const xs = pts.map((p) => sx(p, max));
-    out.push(`<line x1="${Math.min(...xs).toFixed(1)}" y1="${y}" x2="${Math.max(...xs).toFixed(1)}" y2="${y}" stroke="#333"/>`);
+    out.push(`<line x1="${arrayMin(xs).toFixed(1)}" y1="${y}" x2="${arrayMax(xs).toFixed(1)}" y2="${y}" stroke="#333"/>`);
     // Label every k-th tick so labels (alternating above and below) keep at least ~36 px apart.
     const gaps = xs.slice(1).map((x, i) => Math.abs(x - xs[i]));
-    const gap = gaps.length ? Math.min(...gaps) : Infinity;
+    const gap = gaps.length ? arrayMin(gaps) : Infinity;
     const every = Math.max(1, Math.ceil(36 / (2 * gap)));
     let shown = 0;
     xs.forEach((x, i) => {

@@ -20,6 +20,7 @@ import { type LogisticSignature, linearPredictorOf, logisticSignature, probabili
 import type { StudyProtocol } from './protocol.js';
 import { type ScoreSignature, type SelectionTrace, fitScoreSignature, scoreOf } from './score-signature.js';
 import type { SplitName } from './split.js';
+import { appendAll } from '../core/append-all.js';
 
 export const SIGNATURE_NAMES = ['clinical', 'radiomics', 'mil', 'dlrad', 'combined'] as const;
 export type SignatureName = (typeof SIGNATURE_NAMES)[number];
@@ -88,7 +89,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   // Clinical.
   const rows = inputs.ids.map((id, i) => ({ id, values: inputs.clinicalValues[i] }));
   const enc = fitClinicalEncoding(protocol.clinical.variables, rows, training, protocol.clinical.missing);
-  findings.push(...enc.findings);
+  appendAll(findings, enc.findings);
   const clinicalCols = columnsOf(
     rows.map((r) => encodeClinical(enc.encoding, r.values, `patient ${r.id}`)),
     encodedColumns(enc.encoding),
@@ -111,7 +112,10 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     selection: protocol.clinical.selection,
     onSeparation: separation,
   });
-  findings.push(...screening.findings.map((f) => ({ ...f, message: `clinical: ${f.message}` })));
+  appendAll(
+    findings,
+    screening.findings.map((f) => ({ ...f, message: `clinical: ${f.message}` })),
+  );
   if (!screening.independentFactors.length)
     throw new HilumError({
       code: 'CLINICAL_NO_FACTOR',
@@ -120,7 +124,10 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
       data: { entered: screening.entered },
     });
   const clinicalFit = fitLogistic(trainData(clinicalCols, screening.independentFactors), screening.independentFactors, { onSeparation: separation });
-  findings.push(...clinicalFit.findings.map((f) => ({ ...f, message: `clinical signature: ${f.message}` })));
+  appendAll(
+    findings,
+    clinicalFit.findings.map((f) => ({ ...f, message: `clinical signature: ${f.message}` })),
+  );
   const clinical = logisticSignature('clinical', clinicalFit);
 
   // Deep aggregation (MIL vocabulary, IDF, PCA basis) on training.
@@ -147,7 +154,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
       iccFeatures: (f) => radiomicsSet.has(f),
       separation,
     });
-    findings.push(...r.findings);
+    appendAll(findings, r.findings);
     return r;
   };
   const radiomicsFit = fitScore('radiomics', inputs.radiomicsNames);
@@ -173,7 +180,10 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   const combinedCols = { ...clinicalCols, dlrad_score: score.dlrad };
   const combinedTerms = ['dlrad_score', ...screening.independentFactors];
   const combinedFit = fitLogistic(trainData(combinedCols, combinedTerms), combinedTerms, { onSeparation: separation });
-  findings.push(...combinedFit.findings.map((f) => ({ ...f, message: `combined: ${f.message}` })));
+  appendAll(
+    findings,
+    combinedFit.findings.map((f) => ({ ...f, message: `combined: ${f.message}` })),
+  );
   const combined = logisticSignature('combined', combinedFit);
   score.combined = linearPredictorOf(combined, combinedCols, n);
   probability.combined = probabilities(score.combined);

@@ -53,6 +53,14 @@ const featureSelection = z
          * and never holds the CV optimum; 0.01 bounds it. A CV optimum at the path's end is reported.
          */
         lambdaMinRatio: z.number().gt(0).lt(1).default(0.01),
+        /** Length of the computed λ path (glmnet's nlambda); 100 when not given. */
+        nLambda: z.number().int().min(2).optional(),
+        /**
+         * A fixed λ list (glmnet's lambda=, at least two values ≥ 0, fitted in decreasing order) on the
+         * scale of the z-scored features; it replaces the computed path, so nLambda and lambdaMinRatio
+         * are not used.
+         */
+        lambdaGrid: z.array(z.number().min(0)).min(2).optional(),
       })
       .strict()
       .default({ nFolds: 10, seed: 1, measure: 'deviance', lambda: 'lambda.min', lambdaMinRatio: 0.01 }),

@@ -23,6 +23,7 @@ import { coefficientsAt } from '../stats/lasso/path.js';
 import { fitLogistic } from '../stats/logistic-regression.js';
 import { INTERCEPT } from '../stats/design.js';
 import type { FeatureSelectionSettings } from './protocol.js';
+import { appendAll } from '../core/append-all.js';
 
 export interface ScoreSignature {
   kind: 'lasso-score';
@@ -205,15 +206,21 @@ export function fitScoreSignature(
       nFolds,
       seed: settings.lasso.seed,
       measure: settings.lasso.measure,
-      lambdaMinRatio: settings.lasso.lambdaMinRatio,
+      ...(settings.lasso.lambdaGrid
+        ? { lambda: settings.lasso.lambdaGrid }
+        : { lambdaMinRatio: settings.lasso.lambdaMinRatio, ...(settings.lasso.nLambda !== undefined ? { nLambda: settings.lasso.nLambda } : {}) }),
     });
     let k = settings.lasso.lambda === 'lambda.min' ? cv.indexMin : cv.index1se;
     if (cv.indexMin === cv.lambda.length - 1 && !cv.path.stoppedEarly)
       findings.push({
         code: 'LASSO_LAMBDA_AT_PATH_END',
         severity: 'warning',
-        message: `${name}: the cross-validated optimum is the smallest λ of the path (λ/λmax = ${settings.lasso.lambdaMinRatio}); a longer path may find a better one`,
-        hint: 'Lower selection.lasso.lambdaMinRatio in the protocol (e.g. 0.001).',
+        message: settings.lasso.lambdaGrid
+          ? `${name}: the cross-validated optimum is the smallest λ of the given grid (${cv.lambda[cv.lambda.length - 1]}); a longer grid may find a better one`
+          : `${name}: the cross-validated optimum is the smallest λ of the path (λ/λmax = ${settings.lasso.lambdaMinRatio}); a longer path may find a better one`,
+        hint: settings.lasso.lambdaGrid
+          ? 'Add smaller values to selection.lasso.lambdaGrid in the protocol.'
+          : 'Lower selection.lasso.lambdaMinRatio in the protocol (e.g. 0.001).',
       });
     if (cv.path.df[k] === 0) {
       const first = cv.path.df.findIndex((d) => d > 0);
@@ -250,7 +257,10 @@ export function fitScoreSignature(
   // 7. Score → probability on the training split.
   const scoreTrain = scoreOf(signature, Object.fromEntries(selected.map((f) => [f, trainCols[f]])), trainRows.length);
   const calib = fitLogistic({ y: yTrain, x: { score: scoreTrain }, outcomeName: 'outcome' }, ['score'], { onSeparation: options.separation ?? 'firth' });
-  findings.push(...calib.findings.map((f) => ({ ...f, message: `${name} calibration: ${f.message}` })));
+  appendAll(
+    findings,
+    calib.findings.map((f) => ({ ...f, message: `${name} calibration: ${f.message}` })),
+  );
   signature.calibration = { intercept: calib.estimates[INTERCEPT], slope: calib.estimates.score, method: calib.method };
   const trace: SelectionTrace = {
     candidates: data.names.length,

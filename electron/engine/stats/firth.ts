@@ -9,6 +9,7 @@
 import type { Matrix } from 'ml-matrix';
 import { plogis } from './distributions.js';
 import { inverseFromTriangular, weightedR } from './linear-algebra.js';
+import { arrayMax } from '../core/array-extent.js';
 
 export interface FirthResult {
   coefficients: Float64Array;
@@ -83,7 +84,7 @@ export function fitFirth(x: Matrix, y: ArrayLike<number>, options: { maxIteratio
       delta[j] = s;
       maxDelta = Math.max(maxDelta, Math.abs(s));
     }
-    const maxScore = Math.max(...Array.from(score, Math.abs));
+    const maxScore = arrayMax(Array.from(score, Math.abs));
     if (maxDelta < tol && maxScore < tol) {
       converged = true;
       break;

@@ -16,6 +16,7 @@ import { HilumError } from '../core/errors.js';
 import { approx } from './approx.js';
 import { plogis } from './distributions.js';
 import { pretty, seqLength } from './pretty.js';
+import { arrayMax, arrayMin } from '../core/array-extent.js';
 
 export interface NomogramModel {
   intercept: number;
@@ -74,9 +75,9 @@ export function buildNomogram(model: NomogramModel, data: Record<string, ArrayLi
     const values = discrete ? distinct : pretty(col, nint);
     const b = model.coefficients[name];
     const xbeta = values.map((v) => b * v);
-    return { name, discrete, values, xbeta, points: [], xbetaRange: [Math.min(...xbeta), Math.max(...xbeta)] };
+    return { name, discrete, values, xbeta, points: [], xbetaRange: [arrayMin(xbeta), arrayMax(xbeta)] };
   });
-  const widest = Math.max(...axes.map((a) => a.xbetaRange[1] - a.xbetaRange[0]));
+  const widest = arrayMax(axes.map((a) => a.xbetaRange[1] - a.xbetaRange[0]));
   if (!(widest > 0)) throw new HilumError({ code: 'EMPTY_MODEL', message: 'every nomogram coefficient is zero' });
   const sc = maxScale / widest;
   for (const a of axes) a.points = a.xbeta.map((v) => sc * (v - a.xbetaRange[0]));
@@ -89,10 +90,10 @@ export function buildNomogram(model: NomogramModel, data: Record<string, ArrayLi
     lp[i] = s;
   }
   const lpAt = pretty(lp, nint);
-  const sumMax = axes.length === 1 ? maxScale : Math.max(maxScale, sc * Math.max(...lpAt.map((v) => v - lpAtZero)));
+  const sumMax = axes.length === 1 ? maxScale : Math.max(maxScale, sc * arrayMax(lpAt.map((v) => v - lpAtZero)));
   const totalPointsAxis = pretty([0, sumMax], nint);
   const lpAxis = { points: lpAt.map((v) => (v - lpAtZero) * sc), lp: lpAt };
-  const grid = seqLength(Math.min(...lpAt), Math.max(...lpAt), 1000);
+  const grid = seqLength(arrayMin(lpAt), arrayMax(lpAt), 1000);
   const riskAt = options.riskAt ?? DEFAULT_RISK_AT;
   const inverse = approx(
     grid.map((v) => plogis(v)),

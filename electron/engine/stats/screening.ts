@@ -8,6 +8,7 @@ import type { Finding } from '../core/errors.js';
 import type { ModelData } from './design.js';
 import { fitLogistic, type CoefficientRow, type LogisticFit, type LogisticOptions } from './logistic-regression.js';
 import { backwardStepAic } from './stepwise.js';
+import { appendAll } from '../core/append-all.js';
 
 export interface UnivariableResult {
   name: string;
@@ -65,6 +66,6 @@ export function screenThenFit(data: ModelData, predictors: readonly string[], op
       .filter((c) => c.p < pKeep)
       .map((c) => c.name);
   }
-  findings.push(...multivariable.findings);
+  appendAll(findings, multivariable.findings);
   return { univariable, entered, multivariable, independentFactors, findings };
 }

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../../electron/engine/core/csv.js';
+import { writeNrrd } from '../../../electron/engine/imaging/nrrd.js';
 import { tempDir } from '../../helpers.js';
 import { runCli } from '../../cli/run-cli.js';
 import { radiomicsFixture, readNameValueCsv, relativeDeviation } from './reference.js';
@@ -88,6 +89,42 @@ describe('hilum radiomics', () => {
     ).toEqual(['patient-1', 'patient-2', 'patient-3']);
     const mean = all[0].indexOf('original_firstorder_Mean');
     expect(new Set(all.slice(1).map((r) => r[mean])).size).toBe(1);
+  });
+
+  it('leaves a case on which a LoG σ is skipped out of the batch table with a named error, whatever its place, and goes on', async () => {
+    const volume = (nz: number, seed: number): [string, string] => {
+      const dims: [number, number, number] = [24, 24, nz];
+      const voxels = new Int16Array(24 * 24 * nz).map((_, i) => ((i * 7919 + seed) % 97) - 40);
+      const label = new Uint8Array(voxels.length).map((_, i) =>
+        i % 24 > 4 && i % 24 < 18 && Math.floor(i / 24) % 24 > 4 && Math.floor(i / 24) % 24 < 18 ? 1 : 0,
+      );
+      const grid = {
+        dims,
+        spacingMm: [0.7, 0.7, 2.5] as [number, number, number],
+        originLps: [0, 0, 0] as [number, number, number],
+        direction: [1, 0, 0, 0, 1, 0, 0, 0, 1] as never,
+      };
+      const files: [string, string] = [path.join(tmp.dir, `v${nz}-${seed}.nrrd`), path.join(tmp.dir, `v${nz}-${seed}-label.nrrd`)];
+      writeNrrd(files[0], { ...grid, voxels });
+      writeNrrd(files[1], { ...grid, voxels: label });
+      return files;
+    };
+    const thin = volume(2, 1);
+    const [a, b] = [volume(8, 2), volume(8, 3)];
+    const params = path.join(tmp.dir, 'log.yaml');
+    writeFileSync(params, 'imageType:\n  Original: {}\n  LoG:\n    sigma: [1.0]\nfeatureClass:\n  firstorder:\nsetting:\n  binWidth: 25\n');
+    const manifest = path.join(tmp.dir, 'thin.csv');
+    writeFileSync(manifest, `ID,Image,Mask\nthin,${thin[0]},${thin[1]}\na,${a[0]},${a[1]}\nb,${b[0]},${b[1]}\n`);
+    const out = path.join(tmp.dir, 'thin-out.csv');
+    const r = await runCli(['radiomics', '--manifest', manifest, '--params', params, '--out', out, '--jobs', '1']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/RADIOMICS_BATCH_FAILURES\]: 1 of 3 cases failed/);
+    const rows = parseCsv(readFileSync(out, 'utf8'));
+    expect(rows.slice(1).map((row) => row[0])).toEqual(['a', 'b']);
+    expect(rows[0].some((c) => c.startsWith('log-sigma-1-0-mm-3D_'))).toBe(true);
+    const failures = parseCsv(readFileSync(`${out}.failures.csv`, 'utf8'));
+    expect(failures.slice(1).map((f) => [f[0], f[3]])).toEqual([['thin', 'RADIOMICS_LOG_SKIPPED']]);
+    expect(failures[1][4]).toMatch(/too small for the LoG filter/);
   });
 
   it('explains usage errors', async () => {

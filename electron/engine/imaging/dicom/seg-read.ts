@@ -12,6 +12,7 @@ import { loadCodec, runDecoder } from './codecs/wasm-codecs.js';
 import { encapsulatedFrame } from './frames.js';
 import { parseDicomBytes } from './parse.js';
 import { SOP_CLASS, TAG, TS, TRANSFER_SYNTAX_NAMES } from './tags.js';
+import { arrayMax, arrayMin } from '../../core/array-extent.js';
 
 export type SegmentationType = 'BINARY' | 'FRACTIONAL' | 'LABELMAP';
 
@@ -209,7 +210,7 @@ export function segOwnGrid(seg: DicomSeg): ImageGrid {
   if (positions.length === 0) throw new HilumError({ code: 'MISSING_GEOMETRY', message: `${path.basename(seg.filePath)} has no frame positions` });
   const along = [...new Set(positions.map((p) => Math.round(dot(p, normal) * 1000) / 1000))].sort((a, b) => a - b);
   const steps = along.slice(1).map((d, i) => d - along[i]);
-  const step = steps.length ? Math.min(...steps) : (seg.spacingBetweenSlicesMm ?? seg.sliceThicknessMm ?? 1);
+  const step = steps.length ? arrayMin(steps) : (seg.spacingBetweenSlicesMm ?? seg.sliceThicknessMm ?? 1);
   const firstPosition = positions.reduce((best, p) => (dot(p, normal) < dot(best, normal) ? p : best));
   const count = Math.round((along[along.length - 1] - along[0]) / step) + 1;
   return gridFromAxes([seg.columns, seg.rows, count], firstPosition, [
@@ -265,7 +266,7 @@ export function segToMasks(
     if (!frame.positionLps) throw new HilumError({ code: 'MISSING_GEOMETRY', message: `${label}: frame ${f + 1} has no position` });
     const idx = worldToIndex(grid, frame.positionLps);
     const [i0, j0, k] = idx.map((x) => Math.round(x));
-    const off = Math.max(...idx.map((x, a) => Math.abs(x - Math.round(x)) * grid.spacingMm[a]));
+    const off = arrayMax(idx.map((x, a) => Math.abs(x - Math.round(x)) * grid.spacingMm[a]));
     if (off > tol.positionMm * 10 || k < 0 || k >= nz || i0 < 0 || j0 < 0 || i0 + seg.columns > nx || j0 + seg.rows > ny)
       throw new HilumError({
         code: 'MASK_GEOMETRY_MISMATCH',

@@ -4,6 +4,7 @@ import type { Vec3 } from '../vec.js';
 import { type DicomInstanceHeader, type PixelFormat, isImageInstance } from './instance.js';
 import { type SliceRef, type SliceStack, analyseSliceStack } from './slice-geometry.js';
 import { isSegmentationSopClass } from './tags.js';
+import { appendAll } from '../../core/append-all.js';
 
 /** One image series (one orientation, one matrix size), ready to be decoded into a volume. */
 export interface DicomSeries {
@@ -175,7 +176,7 @@ function buildSeries(id: string, instances: DicomInstanceHeader[]): DicomSeries 
       nominalSliceSpacingMm: first.spacingBetweenSlicesMm ?? first.sliceThicknessMm,
       gantryTiltTagDeg: first.gantryTiltDeg,
     });
-    findings.push(...stack.findings);
+    appendAll(findings, stack.findings);
   }
   if (first.modality && first.modality !== 'CT')
     findings.push({

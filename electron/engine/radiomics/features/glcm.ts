@@ -95,12 +95,11 @@ export function normaliseAngles(
     }
     matrices = [merged];
   }
-  const sums = matrices.map((P) => P.reduce((s, v) => s + v, 0));
+  let sums = matrices.map((P) => P.reduce((s, v) => s + v, 0));
   if (matrices.length > 1) {
-    const kept = matrices.filter((_, a) => sums[a] !== 0);
-    const keptSums = sums.filter((s) => s !== 0);
-    matrices = kept;
-    sums.splice(0, sums.length, ...keptSums);
+    const all = sums;
+    matrices = matrices.filter((_, a) => all[a] !== 0);
+    sums = all.filter((s) => s !== 0);
   }
   return matrices.map((P, a) => {
     const s = sums[a] === 0 ? NaN : sums[a];

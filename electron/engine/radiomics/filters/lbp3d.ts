@@ -1,6 +1,7 @@
 import { bsplineCoefficients } from '../../imaging/resample.js';
 import type { Vec3 } from '../../imaging/vec.js';
 import { type BoxResponse, type FilterDomain, boxDims, isDoubleDomain, readWindow } from './domain.js';
+import { arrayMin } from '../../core/array-extent.js';
 
 /**
  * Rotation-invariant local binary patterns in 3D (Banerjee et al. 2013) as PyRadiomics computes them
@@ -239,7 +240,7 @@ export function icosphereVertices(subdivisions: number, radius: number): Float64
       const r = Math.hypot(p[0], p[1], p[2]);
       return [p[0] + (p[0] / r) * (radius - r), p[1] + (p[1] / r) * (radius - r), p[2] + (p[2] / r) * (radius - r)];
     });
-    edgeLength = Math.min(...neighbourDistances(points));
+    edgeLength = arrayMin(neighbourDistances(points));
     edges = neighbourPairs(points, edgeLength);
   }
   return Float64Array.from(points.flat());

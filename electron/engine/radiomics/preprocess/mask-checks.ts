@@ -4,6 +4,7 @@ import { resampleImage } from '../../imaging/resample.js';
 import type { BoundingBox, ScalarImage } from '../../imaging/volume.js';
 import { type Vec3, maxAbsDiff } from '../../imaging/vec.js';
 import { boxSize, labelExtent } from './roi-mask.js';
+import { arrayMax, arrayMin } from '../../core/array-extent.js';
 
 /**
  * The mask checks PyRadiomics runs before any feature (imageoperations.checkMask / _checkROI /
@@ -114,8 +115,8 @@ export function assertRoiInsideImage(image: ImageGrid, mask: ImageGrid, maskBox:
 }
 
 function describeRange(corners: Vec3[]): string {
-  const lo = [0, 1, 2].map((a) => Math.min(...corners.map((c) => c[a])) + 0.5);
-  const hi = [0, 1, 2].map((a) => Math.max(...corners.map((c) => c[a])) - 0.5);
+  const lo = [0, 1, 2].map((a) => arrayMin(corners.map((c) => c[a])) + 0.5);
+  const hi = [0, 1, 2].map((a) => arrayMax(corners.map((c) => c[a])) - 0.5);
   return `[${lo.map((v) => +v.toFixed(2)).join(', ')}]–[${hi.map((v) => +v.toFixed(2)).join(', ')}]`;
 }
 

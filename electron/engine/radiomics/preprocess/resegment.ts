@@ -2,6 +2,7 @@ import { HilumError } from '../../core/errors.js';
 import type { ScalarImage } from '../../imaging/volume.js';
 import { numpyMean } from '../numpy-sum.js';
 import { type RoiMask, imageBoxValues } from './roi-mask.js';
+import { arrayMax } from '../../core/array-extent.js';
 
 /**
  * Re-segmentation of the ROI by intensity (PyRadiomics imageoperations.resegmentMask): voxels
@@ -27,7 +28,7 @@ export function resegmentRoi(
   let thresholds: number[];
   if (mode === 'absolute') thresholds = sorted;
   else if (mode === 'relative') {
-    const max = Math.max(...inside);
+    const max = arrayMax(inside);
     thresholds = sorted.map((t) => max * t);
   } else {
     const mean = numpyMean(inside);

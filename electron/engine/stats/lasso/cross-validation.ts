@@ -14,7 +14,9 @@ import { HilumError } from '../../core/errors.js';
 import { checkModelData, type ModelData } from '../design.js';
 import { checkFolds, makeFolds } from '../folds.js';
 import { aucMannWhitney } from '../roc.js';
+import { checkLambdaGrid } from './lambda-grid.js';
 import { coefficientsAt, fitRows, type LassoPath, type LassoPathOptions } from './path.js';
+import { arrayMin } from '../../core/array-extent.js';
 
 export type CvMeasure = 'deviance' | 'auc';
 
@@ -68,8 +70,9 @@ export interface LassoFoldPredictions {
 }
 
 /** Refits the path on each training part and predicts the held-out rows (the expensive half of CV). */
-export function lassoFoldPredictions(data: ModelData, features: readonly string[], options: LassoCvOptions = {}): LassoFoldPredictions {
+export function lassoFoldPredictions(data: ModelData, features: readonly string[], given: LassoCvOptions = {}): LassoFoldPredictions {
   checkModelData(data, features);
+  const options = checkLambdaGrid(given, true);
   const n = data.y.length;
   const seed = options.seed ?? 1;
   const foldid = options.foldid ? Array.from(options.foldid) : makeFolds(data.y, options.nFolds ?? 10, seed, options.stratified ?? true);
@@ -148,7 +151,7 @@ export function summarizeLassoCv(pred: LassoFoldPredictions, measure: CvMeasure 
   }
   const sign = measure === 'auc' ? -1 : 1;
   const loss = cvm.map((v) => sign * v);
-  const best = Math.min(...loss);
+  const best = arrayMin(loss);
   const indexMin = lambdaIndexOfLargest(
     lambda,
     loss.map((v) => v <= best),

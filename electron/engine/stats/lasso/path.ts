@@ -6,7 +6,8 @@
  * exp(2·log λ₂ - log λ₃), as glmnet does); a computed path stops early, from the 5th λ on, when
  * the deviance ratio exceeds 0.999 or grows by less than 1e-5 from the previous λ (glmnet's lognet
  * with glmnet.control devmax, fdev); any path stops when the fitted probabilities have all
- * saturated (mean π(1-π) ≤ 1e-9, lognet's vmin), otherwise a user-given λ list is fitted in full. Each λ is solved warm-started to
+ * saturated (mean π(1-π) ≤ 1e-9, lognet's vmin), otherwise a user-given λ list (fitted decreasing,
+ * lambda-grid.ts) is fitted in full. Each λ is solved warm-started to
  * convergence (solver.ts); coefficients are returned on the original scale and the
  * standardised scale. dev.ratio = 1 - D/D_null.
  */
@@ -14,14 +15,11 @@ import { HilumError } from '../../core/errors.js';
 import { binomialDeviance } from '../logistic-irls.js';
 import { checkModelData, INTERCEPT, type ModelData } from '../design.js';
 import { kktCheck, linearPredictor, type KktCheck } from './objective.js';
+import { checkLambdaGrid, type LambdaGridOptions } from './lambda-grid.js';
 import { solveLambda } from './solver.js';
 import { standardization, standardizedDesign, type Standardization } from './standardize.js';
 
-export interface LassoPathOptions {
-  /** Fixed λ values (decreasing); default: glmnet's computed sequence. */
-  lambda?: readonly number[];
-  nLambda?: number;
-  lambdaMinRatio?: number;
+export interface LassoPathOptions extends LambdaGridOptions {
   /** Convergence tolerance of the solver on the standardised coefficients. */
   tolerance?: number;
   /** Also report the KKT conditions at each λ. */
@@ -196,7 +194,7 @@ export function fitLassoPath(data: ModelData, features: readonly string[], optio
     features,
     data.y,
     rows,
-    options,
+    checkLambdaGrid(options),
   );
 }
 
