@@ -197,14 +197,14 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
 
   // The seed must be on tumour tissue: a seed in a vacuole or bronchus moves to the tissue around it.
   const seedHu = values[seedIndex];
-  // Dense tissue at the click is a calcified nodule when it lies inside the lung (checked against the
-  // closed lung below); outside it, it is bone or dense contrast.
+  // Dense tissue at the click is a calcified nodule when it is bounded by aerated lung like any nodule
+  // (checked below); otherwise it is bone or dense contrast.
   const dense = seedHu > DENSE_HU;
   const denseRefusal = () => noNodule(where, `the point is bone or dense contrast (${Math.round(seedHu)} HU) outside the lungs`);
   if (seedHu < tumourFloor) {
     let moved = nearbyTissue(roi, seedIndex, tumourFloor, 3);
     // Only from aerated lung: a click in the air outside the body is never moved onto the body.
-    if (moved < 0 && seedHu > LUNG_RANGE_HU[0]) moved = besideNodule(roi, within, seedIndex, tumourFloor, maxDiameter);
+    if (moved < 0 && seedHu > LUNG_RANGE_HU[0]) moved = besideNodule(roi, within, seedIndex, tumourFloor);
     if (moved < 0) throw noNodule(where, `the point is ${seedHu < -950 ? 'air' : 'aerated lung'} (${Math.round(seedHu)} HU) and no tumour tissue surrounds it`);
     seedIndex = moved;
     findings.push({
@@ -229,7 +229,6 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   type Candidate = { closed: Uint8Array; seed: number; moved: boolean; blob: Blob };
   const candidates: Candidate[] = [];
   const closed12 = closedLungAt(12);
-  if (dense && !closed12[seedIndex]) throw denseRefusal();
   const tissue = floodFill(dims, [seedIndex], (q) => within[q] === 1 && values[q] >= tumourFloor, 6);
   const stepInto = (closed: Uint8Array): number => {
     if (closed[seedIndex]) return seedIndex;
@@ -532,17 +531,30 @@ function nearestWhere(roi: RegionOfInterest, from: number, radiusMm: number, acc
 }
 
 /**
- * A click on aerated lung just outside a nodule's surface (where a reader's outline often runs):
- * the nearest tissue within 3 mm, when the body it belongs to is at least 2 mm deep (a nodule, not
- * a vessel) and the click lies within twice that depth + 2 mm of the body's core (an elongated body's end is farther from its core than its depth). −1 otherwise.
+ * A click on aerated lung just outside a nodule's surface (where a reader's outline often runs): a
+ * voxel q of tissue at least 2 mm deep (a body ≥ 4 mm thick: a nodule, not a strand or small vessel)
+ * whose depth reaches to within 3 mm of the click, |click − q| ≤ depth(q) + 3 mm; the one whose
+ * surface is nearest is returned (it lies inside the body), or −1 when there is none.
  */
-function besideNodule(roi: RegionOfInterest, within: Uint8Array, from: number, tissueFloor: number, maxDiameter: number): number {
-  const isTissue = (q: number) => within[q] === 1 && roi.values[q] >= tissueFloor;
-  const nearest = nearestWhere(roi, from, 3, isTissue);
-  if (nearest < 0) return -1;
-  const core = ascendToCore(roi.dims, roi.spacingMm, nearest, isTissue, maxDiameter / 2);
-  return core.depthMm >= 2 && roi.distanceMm(core.index, from) <= 2 * core.depthMm + 2 ? nearest : -1;
+function besideNodule(roi: RegionOfInterest, within: Uint8Array, from: number, tissueFloor: number): number {
+  const outside = new Uint8Array(roi.size);
+  for (let q = 0; q < roi.size; q++) outside[q] = within[q] === 1 && roi.values[q] >= tissueFloor ? 0 : 1;
+  const depth2 = squaredDistanceToFeatures(outside, roi.dims, roi.spacingMm);
+  let best = -1;
+  let bestGap = Infinity;
+  roi.forEachWithin(from, BESIDE_SEARCH_MM, (q) => {
+    if (!(depth2[q] >= 4)) return;
+    const gap = roi.distanceMm(q, from) - Math.sqrt(depth2[q]);
+    if (gap <= 3 && gap < bestGap) {
+      bestGap = gap;
+      best = q;
+    }
+  });
+  return best;
 }
+
+/** How far (mm) from a click on lung a nodule's core is looked for (a 20 mm nodule's core, 3 mm beyond its surface). */
+const BESIDE_SEARCH_MM = 13;
 
 function invert(mask: Uint8Array): Uint8Array {
   const out = new Uint8Array(mask.length);
