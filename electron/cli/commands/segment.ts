@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { HilumError } from '../../engine/core/errors.js';
 import { writeImageFile } from '../../engine/imaging/image-files.js';
+import { indexToWorld } from '../../engine/imaging/grid.js';
 import { loadVolume } from '../../engine/imaging/load.js';
 import type { Vec3 } from '../../engine/imaging/vec.js';
 import { segmentNodule } from '../../engine/segmentation/index.js';
@@ -13,6 +14,7 @@ interface SegmentOptions {
   out?: string;
   series?: string;
   maxDiameter: string;
+  box?: string;
   json?: boolean;
 }
 
@@ -28,6 +30,10 @@ export function registerSegment(program: Command): void {
     .option('--out <mask>', 'write the mask here (.nii, .nii.gz or .nrrd)')
     .option('--series <n|uid>', 'which series, when the DICOM folder holds several')
     .option('--max-diameter <mm>', 'largest nodule to look for', '40')
+    .option(
+      '--box <x0,y0,z0,x1,y1,z1>',
+      'two opposite corners of a box around the tumour (LPS mm, or voxel indices with --voxel); a tumour larger than the nodule search, or one broadly touching the chest wall or mediastinum, is then segmented as a mass within it',
+    )
     .option('--json', 'print the result as JSON')
     .action(async (opts: SegmentOptions) => {
       const seed = parseSeed(opts.seed);
@@ -42,7 +48,17 @@ export function registerSegment(program: Command): void {
         progress.stop();
       }
       const started = performance.now();
-      const result = segmentNodule(loaded.volume, { seed: opts.voxel ? { voxel: seed } : { worldLps: seed }, maxDiameterMm });
+      const corners = opts.box === undefined ? null : parseBox(opts.box);
+      const boundingBox =
+        corners &&
+        (opts.voxel
+          ? { minLps: indexToWorld(loaded.volume, corners[0]), maxLps: indexToWorld(loaded.volume, corners[1]) }
+          : { minLps: corners[0], maxLps: corners[1] });
+      const result = segmentNodule(loaded.volume, {
+        seed: opts.voxel ? { voxel: seed } : { worldLps: seed },
+        maxDiameterMm,
+        boundingBox: boundingBox ?? undefined,
+      });
       const seconds = (performance.now() - started) / 1000;
       if (opts.out) writeImageFile(opts.out, result.mask);
       const m = result.measurements;
@@ -71,4 +87,12 @@ export function parseSeed(text: string): Vec3 {
   if (parts.length !== 3 || parts.some((v) => !Number.isFinite(v)))
     throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--seed must be three numbers x,y,z, got '${text}'` });
   return parts as Vec3;
+}
+
+/** `--box x0,y0,z0,x1,y1,z1`: two opposite corners. */
+export function parseBox(text: string): [Vec3, Vec3] {
+  const parts = text.split(',').map((s) => Number(s.trim()));
+  if (parts.length !== 6 || parts.some((v) => !Number.isFinite(v)))
+    throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--box must be six numbers x0,y0,z0,x1,y1,z1 (two opposite corners), got '${text}'` });
+  return [parts.slice(0, 3) as Vec3, parts.slice(3) as Vec3];
 }

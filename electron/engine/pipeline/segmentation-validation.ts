@@ -2,7 +2,7 @@ import { HilumError } from '../core/errors.js';
 import type { Vec3 } from '../imaging/vec.js';
 import type { Volume } from '../imaging/volume.js';
 import { Random } from '../phantom/random.js';
-import { dice, segmentNodule } from '../segmentation/index.js';
+import { dice, measureNodule, segmentNodule } from '../segmentation/index.js';
 
 /**
  * Click-to-segment checked against readers' masks on real CT (e.g. LIDC-IDRI crops): each nodule is
@@ -31,6 +31,8 @@ export interface NoduleValidation {
   /** Diameter of the sphere with the readers' mask's volume (mm). */
   equivalentDiameterMm: number;
   readerDiameterMm: number | null;
+  /** The readers' mask measured with the same ruler as the segmentation (longest axial and solid-component diameter, mm). */
+  readersMask: { longestAxialDiameterMm: number; solidDiameterMm: number };
   centre: ClickOutcome;
   random: ClickOutcome;
   random2: ClickOutcome;
@@ -93,11 +95,13 @@ export function validateNodule(c: ValidationCase): NoduleValidation {
   const first = click(pick());
   const second = click(pick());
   const [, a, b] = masks;
+  const truthMeasured = measureNodule(c.truth, c.ct, c.ct);
   return {
     id: c.id,
     texture: c.texture ?? 'unrated',
     equivalentDiameterMm: 2 * Math.cbrt((3 * inside.length * sx * sy * sz) / (4 * Math.PI)),
     readerDiameterMm: c.readerDiameterMm ?? null,
+    readersMask: { longestAxialDiameterMm: truthMeasured.longestAxialDiameterMm, solidDiameterMm: truthMeasured.solidDiameterMm },
     centre,
     random: first,
     random2: second,
@@ -144,6 +148,8 @@ export function blandAltman(pairs: [number, number][]): { n: number; meanDiffere
   return { n, meanDifference: mean, sd, limits: [mean - 1.96 * sd, mean + 1.96 * sd] };
 }
 
+type Agreement = ReturnType<typeof blandAltman>;
+
 export interface ValidationSummary {
   nodules: number;
   centre: Distribution;
@@ -153,10 +159,14 @@ export interface ValidationSummary {
   bySize: { band: string; random: Distribution }[];
   refusals: { code: string; count: number; ids: string[] }[];
   msPerClick: Distribution;
-  /** Longest axial diameter (random click) vs the readers' diameter. */
-  diameterAgreement: ReturnType<typeof blandAltman> | null;
-  /** Solid-component diameter vs the readers' diameter, on nodules the readers rated solid. */
-  solidAgreement: ReturnType<typeof blandAltman> | null;
+  /** Longest axial diameter (random click) vs the readers' mask measured the same way. */
+  diameterVsReadersMask: Agreement | null;
+  /** Solid-component diameter (random click) vs the readers' mask's, measured the same way. */
+  solidVsReadersMask: Agreement | null;
+  /** Longest axial diameter (random click) vs the set's own diameter column (its definition may differ). */
+  diameterVsListed: Agreement | null;
+  /** The readers' own mask measured here vs the set's diameter column: how far the two definitions differ. */
+  readersMaskVsListed: Agreement | null;
   ctrByTexture: { texture: string; ctr: Distribution }[];
   /** The five lowest Dice (random click), worst first. */
   worst: { id: string; dice: number; texture: string; equivalentDiameterMm: number }[];
@@ -175,11 +185,10 @@ export function summariseValidation(results: NoduleValidation[]): ValidationSumm
   const refusals = new Map<string, string[]>();
   for (const r of results)
     for (const o of [r.centre, r.random, r.random2]) if ('refusal' in o) refusals.set(o.refusal, [...(refusals.get(o.refusal) ?? []), r.id]);
-  const measured = results.filter((r) => 'dice' in r.random && r.readerDiameterMm !== null);
-  const diameterPairs = measured.map((r) => [(r.random as { longestAxialDiameterMm: number }).longestAxialDiameterMm, r.readerDiameterMm!] as [number, number]);
-  const solidPairs = measured
-    .filter((r) => r.texture.toLowerCase() === 'solid')
-    .map((r) => [(r.random as { solidDiameterMm: number }).solidDiameterMm, r.readerDiameterMm!] as [number, number]);
+  const segmented = results.filter((r) => 'dice' in r.random);
+  const seg = (r: NoduleValidation) => r.random as Extract<ClickOutcome, { dice: number }>;
+  const listed = segmented.filter((r) => r.readerDiameterMm !== null);
+  const agreement = (pairs: [number, number][]) => (pairs.length > 1 ? blandAltman(pairs) : null);
   const bandName = ([lo, hi]: [number, number]) => (hi === Infinity ? `≥ ${lo} mm` : `${lo}–${hi} mm`);
   return {
     nodules: results.length,
@@ -193,8 +202,10 @@ export function summariseValidation(results: NoduleValidation[]): ValidationSumm
     })),
     refusals: [...refusals].map(([code, ids]) => ({ code, count: ids.length, ids })),
     msPerClick: distribution(results.flatMap((r) => [r.centre.ms, r.random.ms, r.random2.ms])),
-    diameterAgreement: diameterPairs.length > 1 ? blandAltman(diameterPairs) : null,
-    solidAgreement: solidPairs.length > 1 ? blandAltman(solidPairs) : null,
+    diameterVsReadersMask: agreement(segmented.map((r) => [seg(r).longestAxialDiameterMm, r.readersMask.longestAxialDiameterMm])),
+    solidVsReadersMask: agreement(segmented.map((r) => [seg(r).solidDiameterMm, r.readersMask.solidDiameterMm])),
+    diameterVsListed: agreement(listed.map((r) => [seg(r).longestAxialDiameterMm, r.readerDiameterMm!])),
+    readersMaskVsListed: agreement(results.filter((r) => r.readerDiameterMm !== null).map((r) => [r.readersMask.longestAxialDiameterMm, r.readerDiameterMm!])),
     ctrByTexture: [...group((r) => ('ctr' in r.random ? r.texture : null))].map(([texture, rs]) => ({
       texture,
       ctr: distribution(rs.map((r) => (r.random as { ctr: number }).ctr)),
@@ -211,7 +222,7 @@ export function formatValidation(s: ValidationSummary): string {
   const f = (v: number) => (Number.isFinite(v) ? v.toFixed(3) : '—');
   const row = (label: string, d: Distribution) =>
     `${label.padEnd(22)} n=${String(d.n).padStart(3)}  min ${f(d.min)}  q1 ${f(d.q1)}  median ${f(d.median)}  q3 ${f(d.q3)}  max ${f(d.max)}  < 0.5: ${d.below05}`;
-  const ba = (label: string, b: ValidationSummary['diameterAgreement']) =>
+  const ba = (label: string, b: Agreement | null) =>
     b
       ? `${label}: n=${b.n}, mean difference ${b.meanDifference.toFixed(2)} mm, 95 % limits ${b.limits[0].toFixed(2)} to ${b.limits[1].toFixed(2)} mm`
       : `${label}: —`;
@@ -226,8 +237,11 @@ export function formatValidation(s: ValidationSummary): string {
     ...s.bySize.map((b) => row(`  ${b.band}`, b.random)),
     `refusals: ${s.refusals.length ? s.refusals.map((r) => `${r.code} × ${r.count} (${[...new Set(r.ids)].join(', ')})`).join('; ') : 'none'}`,
     `time per click: median ${s.msPerClick.median.toFixed(0)} ms, q3 ${s.msPerClick.q3.toFixed(0)} ms, max ${s.msPerClick.max.toFixed(0)} ms`,
-    ba('longest axial diameter − readers’ diameter', s.diameterAgreement),
-    ba('solid-component diameter − readers’ diameter (solid nodules)', s.solidAgreement),
+    'diameter agreement (Bland–Altman, random click):',
+    ba('  longest axial − readers’ mask, same ruler', s.diameterVsReadersMask),
+    ba('  solid component − readers’ mask’s, same ruler', s.solidVsReadersMask),
+    ba('  longest axial − the set’s diameter column', s.diameterVsListed),
+    ba('  (readers’ mask − the set’s diameter column)', s.readersMaskVsListed),
     'CTR (solid ÷ total diameter) by texture:',
     ...s.ctrByTexture.map((t) => `  ${t.texture.padEnd(20)} n=${t.ctr.n}  median ${f(t.ctr.median)}  q1 ${f(t.ctr.q1)}  q3 ${f(t.ctr.q3)}`),
     `worst five (random click): ${s.worst.map((w) => `${w.id} ${f(w.dice)} (${w.texture}, ${w.equivalentDiameterMm.toFixed(1)} mm)`).join('; ')}`,

@@ -5,6 +5,7 @@ import type { LabelMap, Volume } from '../imaging/volume.js';
 import { floodFill, fillHoles3d, fillHolesAxial, keepComponent } from './components.js';
 import { closeMm, closeMmCoarse, closeMmEdgeReplicated, squaredDistanceToFeatures } from './distance-transform.js';
 import { geodesicDistance } from './geodesic.js';
+import { segmentMass } from './mass-segment.js';
 import { type NoduleMeasurements, measureNodule } from './measurements.js';
 import { type Blob, rayCastBlob } from './ray-cast.js';
 import { RegionOfInterest } from './roi.js';
@@ -61,6 +62,63 @@ const LUNG_RANGE_HU: [number, number] = [-985, -500];
  * reaches the edge of its search box gives SEGMENTATION_LEAKED: never a lung-sized mask.
  */
 export function segmentNodule(ct: Volume, options: ClickSegmentOptions): ClickSegmentResult {
+  // A box drawn around a tumour larger than the nodule search, or around one the nodule search refuses
+  // (a mass broadly touching the chest wall or mediastinum), is segmented as a mass within the box.
+  const box = options.boundingBox ? voxelBox(ct, options.boundingBox) : null;
+  if (box && boxExtentMm(ct, box) > (options.maxDiameterMm ?? 40) + 8) return segmentMassInBox(ct, options, box);
+  try {
+    return segmentNoduleOnly(ct, options);
+  } catch (error) {
+    if (box && error instanceof HilumError && (error.code === 'SEGMENTATION_LEAKED' || (error.code === 'NO_NODULE_AT_SEED' && error.data?.outsideLungs)))
+      return segmentMassInBox(ct, options, box);
+    throw error;
+  }
+}
+
+/** The box in voxel indices (inclusive, ordered, clipped to the image). */
+function voxelBox(ct: Volume, box: { minLps: Vec3; maxLps: Vec3 }): { lo: Vec3; hi: Vec3 } {
+  const a = worldToIndex(ct, box.minLps);
+  const b = worldToIndex(ct, box.maxLps);
+  const lo = a.map((v, i) => Math.max(0, Math.round(Math.min(v, b[i])))) as Vec3;
+  const hi = a.map((v, i) => Math.min(ct.dims[i] - 1, Math.round(Math.max(v, b[i])))) as Vec3;
+  return { lo, hi };
+}
+
+function boxExtentMm(ct: Volume, box: { lo: Vec3; hi: Vec3 }): number {
+  const [ex, ey, ez] = [0, 1, 2].map((a) => (box.hi[a] - box.lo[a] + 1) * ct.spacingMm[a]);
+  return Math.max(ex, ey, ez);
+}
+
+/** Mass mode (mass-segment.ts), reported in the click result's shape. */
+function segmentMassInBox(ct: Volume, options: ClickSegmentOptions, box: { lo: Vec3; hi: Vec3 }): ClickSegmentResult {
+  const seed = seedVoxel(ct, options.seed);
+  const mass = segmentMass(ct, seed, box);
+  const mask: LabelMap = { dims: [...ct.dims], spacingMm: [...ct.spacingMm], originLps: [...ct.originLps], direction: [...ct.direction], voxels: mass.mask };
+  const measurements = measureNodule(mask.voxels, ct, ct);
+  const [sx, sy, sz] = ct.spacingMm;
+  return {
+    mask,
+    seedVoxel: seed,
+    centreVoxel: seed,
+    radiusMm: Math.cbrt((3 * measurements.voxelCount * sx * sy * sz) / (4 * Math.PI)),
+    thresholds: { parenchymaHu: NaN, lowHu: MASS_WINDOW_HU[0], highHu: MASS_WINDOW_HU[1], openingRadiusMm: NaN, closingRadiusMm: NaN },
+    measurements,
+    findings: [
+      {
+        code: 'SEGMENTED_AS_MASS',
+        severity: 'info',
+        message:
+          'segmented as a mass within the box you drew (soft tissue inside the rib cage); check its border with the chest wall, mediastinum and collapsed lung',
+      },
+      ...mass.findings,
+    ],
+  };
+}
+
+/** The soft-tissue window mass mode thresholds at (mass-segment.ts), reported with its result. */
+const MASS_WINDOW_HU: [number, number] = [-400, 250];
+
+function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegmentResult {
   // The click is inside the nodule by definition, and nodules are compact. When the first result
   // leaves the click out or is not compact (it took a vessel as large as a small nodule), three
   // variants are tried — rays that treat long solid runs as vessels, the centre held at the
@@ -285,7 +343,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   consider(closed12);
   // Rays that stopped at the closed lung's edge rather than in aerated lung mean the 12 mm ball cut the tumour.
   if (!closed12[seedIndex] || candidates[0]?.blob.lungEndedFraction < 0.85) for (const r of [20, 30]) consider(closedLungAt(r));
-  if (!candidates.length) throw dense ? denseRefusal() : noNodule(where, outsideLungs(seedHu, maxDiameter));
+  if (!candidates.length) throw dense ? denseRefusal() : noNodule(where, outsideLungs(seedHu, maxDiameter), { outsideLungs: true });
   const bounded = candidates.filter((c) => c.blob.lungEndedFraction >= 0.5);
   const chosen = bounded.length
     ? bounded.reduce((a, b) => (b.blob.radiusMm > a.blob.radiusMm ? b : a))
@@ -296,7 +354,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   // that leave the slice say nothing either way, so only those that ended in it count.
   const singleSlice = ct.dims.some((d) => d === 1);
   const lungBounded = singleSlice ? chosen.blob.lungEndedFractionInImage : chosen.blob.lungEndedFraction;
-  if (!(lungBounded >= MIN_LUNG_BOUNDED_FRACTION)) throw dense ? denseRefusal() : noNodule(where, outsideLungs(seedHu, maxDiameter));
+  if (!(lungBounded >= MIN_LUNG_BOUNDED_FRACTION)) throw dense ? denseRefusal() : noNodule(where, outsideLungs(seedHu, maxDiameter), { outsideLungs: true });
   const provisional = chosen.closed;
   if (chosen.moved)
     findings.push({ code: 'SEED_MOVED', severity: 'info', message: 'the seed was on the chest-wall side of the pleura and was moved onto the tumour' });
@@ -476,14 +534,15 @@ const DENSE_HU = 400;
 const MIN_LUNG_BOUNDED_FRACTION = 0.2;
 
 function outsideLungs(seedHu: number, maxDiameter: number): string {
-  return `the point is outside the lungs (${Math.round(seedHu)} HU: chest wall, mediastinum or outside the body, or a mass wider than the ${maxDiameter} mm search that broadly touches them — outline such a mass with the brush)`;
+  return `the point is outside the lungs (${Math.round(seedHu)} HU: chest wall, mediastinum or outside the body, or a mass wider than the ${maxDiameter} mm search that broadly touches them — draw a box around such a mass, or outline it with the brush)`;
 }
 
-function noNodule(where: string, reason: string): HilumError {
+function noNodule(where: string, reason: string, data?: Record<string, unknown>): HilumError {
   return new HilumError({
     code: 'NO_NODULE_AT_SEED',
     message: `no nodule found at ${where}: ${reason}`,
     hint: 'Click inside the nodule on a lung window.',
+    data,
   });
 }
 

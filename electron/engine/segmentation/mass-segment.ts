@@ -25,8 +25,13 @@ const OPENING_RADII_MM = [10, 6, 3];
 /** Chords cast to find the mass's centre and median radius (Fibonacci sphere directions, both ways), 0.5 mm steps. */
 const RAY_COUNT = 200;
 const RAY_STEP_MM = 0.5;
-/** Passes of the centre estimate (each from the last centre; capped leaks make one pass inexact). */
-const CENTRE_PASSES = 2;
+/**
+ * Ray lengths are capped at 0.8× their median before the centre is estimated, so a ray running into a
+ * leak weighs no more than one ending on the mass's surface. A ball's centre stays a fixed point
+ * (all its rays are equal), but one pass moves only part of the way there: 8 passes are made.
+ */
+const RAY_CAP = 0.8;
+const CENTRE_PASSES = 8;
 /** A ray goes on through gaps up to this long (mm): vacuoles and necrosis inside the mass. */
 const RAY_GAP_MM = 3;
 /**
@@ -294,9 +299,9 @@ function insideConvex(hull: [number, number][], x: number, y: number): boolean {
 
 /**
  * Casts RAY_COUNT chords (a ray each way) from `from` through the set, each ray crossing gaps ≤ 3 mm
- * to where the set ends; lengths are capped at 1.5× their median, so leaks weigh little. For a ball
- * of centre c, the mean over uniform directions d of ((L₊ − L₋)/2)·d is (c − from)/3, hence
- * centre = from + 3·mean(((L₊ − L₋)/2)·d). The radius is the median ray length (mm).
+ * to where the set ends; lengths are capped at RAY_CAP× their median, so leaks weigh little. For a
+ * ball of centre c (uncapped), the mean over uniform directions d of ((L₊ − L₋)/2)·d is (c − from)/3,
+ * hence centre = from + 3·mean(((L₊ − L₋)/2)·d). The radius is the median ray length (mm).
  */
 function castRays(set: Uint8Array, dims: Vec3, from: Vec3, spacingMm: Vec3): { centre: Vec3; radiusMm: number } {
   const [nx, ny, nz] = dims;
@@ -326,7 +331,7 @@ function castRays(set: Uint8Array, dims: Vec3, from: Vec3, spacingMm: Vec3): { c
   }
   const sorted = plus.concat(minus).sort((x, y) => x - y);
   const radiusMm = sorted[Math.floor(sorted.length / 2)];
-  const cap = 1.5 * radiusMm;
+  const cap = RAY_CAP * radiusMm;
   const shift = [0, 0, 0];
   for (let n = 0; n < RAY_COUNT; n++) {
     const half = (Math.min(plus[n], cap) - Math.min(minus[n], cap)) / 2;

@@ -4,6 +4,8 @@ import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
 import type { Volume } from '../../../electron/engine/imaging/volume.js';
 import { dice } from '../../../electron/engine/segmentation/measurements.js';
 import { segmentMass } from '../../../electron/engine/segmentation/mass-segment.js';
+import { segmentNodule } from '../../../electron/engine/segmentation/click-segment.js';
+import { indexToWorld } from '../../../electron/engine/imaging/grid.js';
 
 const DIMS: Vec3 = [120, 120, 40];
 const SPACING: Vec3 = [1, 1, 2.5];
@@ -96,5 +98,20 @@ describe('segmentMass', () => {
 
   it('refuses a click outside the box it is given', () => {
     expect(() => segmentMass(ct, [5, 5, 5], ballBox(0))).toThrowError(expect.objectContaining({ code: 'SEED_OUTSIDE_BOX' }) as HilumError);
+  });
+
+  it('click-to-segment with a box around a mass larger than the nodule search segments it as a mass; without the box it is refused by name', () => {
+    const box = ballBox(3);
+    const result = segmentNodule(ct, { seed: { voxel: MASS_CENTRE }, boundingBox: { minLps: indexToWorld(ct, box.lo), maxLps: indexToWorld(ct, box.hi) } });
+    expect(dice(result.mask.voxels, ball)).toBeGreaterThanOrEqual(0.85);
+    expect(result.findings[0].code).toBe('SEGMENTED_AS_MASS');
+    expect(result.measurements.longestAxialDiameterMm).toBeGreaterThan(60);
+    let code = '';
+    try {
+      segmentNodule(ct, { seed: { voxel: MASS_CENTRE } });
+    } catch (error) {
+      code = (error as HilumError).code;
+    }
+    expect(code).toBe('NO_NODULE_AT_SEED');
   });
 });
