@@ -3,6 +3,7 @@ import { runImagingBench } from './bench/imaging.mjs';
 import { runRadiomicsBench } from './bench/radiomics.mjs';
 import { runRadiomicsRealBench } from './bench/radiomics-real.mjs';
 import { runPhantomBench } from './bench/phantom.mjs';
+import { runSegmentationRealBench } from './bench/segmentation-real.mjs';
 import { runDeepBench } from './bench/deep.mjs';
 import { runStudyBench } from './bench/study.mjs';
 import { runBedsideBench } from './bench/bedside.mjs';
@@ -13,6 +14,7 @@ const suites = [
   ['radiomics', runRadiomicsBench],
   ['radiomics-real', runRadiomicsRealBench],
   ['phantom', runPhantomBench],
+  ['segmentation-real', runSegmentationRealBench],
   ['deep', runDeepBench],
   ['study', runStudyBench],
   ['bedside', runBedsideBench],

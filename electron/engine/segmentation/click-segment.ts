@@ -48,7 +48,10 @@ const LUNG_RANGE_HU: [number, number] = [-985, -500];
  *    median aerated-lung value.
  * 2. The lung (−985…−500 HU: outside air is not lung) is closed with a 12 mm ball: the closing
  *    restores the pleural surface over a juxtapleural tumour, so the chest wall and mediastinum are
- *    outside it. A seed on the chest-wall side of that surface steps onto the tumour next to it.
+ *    outside it. The image's edge is not taken for lung (replicate padding), so a tight crop behaves
+ *    like the full thorax. A seed on the chest-wall side of that surface steps onto the tumour next to
+ *    it; a seed on aerated lung within 3 mm of a nodule's surface steps into it; a seed anywhere in the
+ *    tumour then moves to its core along the tissue's depth (seed-ascent.ts).
  * 3. Rays cast from the seed through tumour tissue (≥ min(P + 150, −550) HU, inside the closed
  *    lung) find the tumour's centre and radius R, and sample its values: the lower threshold is
  *    halfway between P and the tumour's low (ground-glass) level, so ground glass is included and its
@@ -57,15 +60,18 @@ const LUNG_RANGE_HU: [number, number] = [-985, -500];
  * 4. The region grown between the thresholds is limited to a geodesic distance of 1.8 R + 2 mm
  *    from the centre (vessels and strands running away are cut), then opened with a ball of
  *    0.45 R (0.6–2.5 mm) to detach vessels lying against it; the piece holding the centre stays.
- * 5. Cavities, vacuoles and vessels inside ground glass are filled (3-D, then slice by slice).
+ * 5. Cavities, vacuoles and vessels inside ground glass are filled (3-D, then slice by slice);
+ *    calcification (> 400 HU) joined to the core is kept whatever the upper threshold says.
+ * Of the variants tried, the largest that holds the click and is compact (≥ 0.4) is kept.
+ * With a bounding box around a mass that the nodule search refuses (touching the wall or mediastinum)
+ * or cannot contain (larger than the search), the mass is segmented within the box (mass-segment.ts).
  * A seed in air, in plain lung, outside the lungs or on bone gives NO_NODULE_AT_SEED; a region that
  * reaches the edge of its search box gives SEGMENTATION_LEAKED: never a lung-sized mask.
  */
 export function segmentNodule(ct: Volume, options: ClickSegmentOptions): ClickSegmentResult {
-  // A box drawn around a tumour larger than the nodule search, or around one the nodule search refuses
-  // (a mass broadly touching the chest wall or mediastinum), is segmented as a mass within the box.
+  // A box drawn around a tumour the nodule search refuses (a mass broadly touching the chest wall or
+  // mediastinum) or cannot contain (it reaches the search's edge) is segmented as a mass within the box.
   const box = options.boundingBox ? voxelBox(ct, options.boundingBox) : null;
-  if (box && boxExtentMm(ct, box) > (options.maxDiameterMm ?? 40) + 8) return segmentMassInBox(ct, options, box);
   try {
     return segmentNoduleOnly(ct, options);
   } catch (error) {
@@ -82,11 +88,6 @@ function voxelBox(ct: Volume, box: { minLps: Vec3; maxLps: Vec3 }): { lo: Vec3; 
   const lo = a.map((v, i) => Math.max(0, Math.round(Math.min(v, b[i])))) as Vec3;
   const hi = a.map((v, i) => Math.min(ct.dims[i] - 1, Math.round(Math.max(v, b[i])))) as Vec3;
   return { lo, hi };
-}
-
-function boxExtentMm(ct: Volume, box: { lo: Vec3; hi: Vec3 }): number {
-  const [ex, ey, ez] = [0, 1, 2].map((a) => (box.hi[a] - box.lo[a] + 1) * ct.spacingMm[a]);
-  return Math.max(ex, ey, ez);
 }
 
 /** Mass mode (mass-segment.ts), reported in the click result's shape. */
@@ -119,10 +120,11 @@ function segmentMassInBox(ct: Volume, options: ClickSegmentOptions, box: { lo: V
 const MASS_WINDOW_HU: [number, number] = [-400, 250];
 
 function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegmentResult {
-  // The click is inside the nodule by definition, and nodules are compact. When the first result
-  // leaves the click out or is not compact (it took a vessel as large as a small nodule), three
-  // variants are tried — rays that treat long solid runs as vessels, the centre held at the
-  // click — and the most compact result that holds the click is kept.
+  // The click is inside the nodule by definition, and nodules are compact. The click first moves to the
+  // core of what it landed on, in two ways (seed-ascent.ts: the nearest depth maximum, and the deepest
+  // tissue within reach). From each, when the first result leaves the click out or is not compact (it
+  // took a vessel as large as a small nodule), three variants are tried — rays that treat long solid
+  // runs as vessels, the centre held at the click, a tighter limit — and one result is kept (below).
   const modes: Mode[] = ['default', 'vessel-aware', 'anchored', 'tight'];
   const results: { result: Unmeasured; mode: Mode; score: number; voxels: number }[] = [];
   let firstError: unknown = null;
@@ -147,13 +149,11 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
     if (results.length === before) break;
   }
   if (!results.length) throw firstError;
-  const better = (a: (typeof results)[number], b: (typeof results)[number]) => {
-    // Both hold the click and are about as compact: the larger is the nodule, the smaller a piece of it
-    // (a tail, a lobe, a vessel's stub) that a click on its rim started from.
-    if (a.score >= 1 && b.score >= a.score - 0.03 && b.voxels > a.voxels * 1.2) return b;
-    return b.score > a.score + 0.05 ? b : a;
-  };
-  const best = results.reduce(better);
+  // Among the results that hold the click and are compact enough to be a nodule, the largest: a
+  // smaller one is a piece of the same nodule (a lobe, a tail, a core cut by a too-strong opening).
+  // When none is, the most compact one that holds the click.
+  const eligible = results.filter((r) => r.score >= 1 + ELIGIBLE_COMPACTNESS);
+  const best = eligible.length ? eligible.reduce((a, b) => (b.voxels > a.voxels ? b : a)) : results.reduce((a, b) => (b.score > a.score + 0.05 ? b : a));
   if (best.mode !== 'default')
     best.result.findings.push({
       code: 'SEGMENTATION_RETRIED',
@@ -165,6 +165,9 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
 }
 
 type Unmeasured = Omit<ClickSegmentResult, 'measurements'>;
+
+/** Results at least this compact (and holding the click) are nodules; the largest of them is kept. */
+const ELIGIBLE_COMPACTNESS = 0.4;
 
 /** Above this compactness the first result is accepted without trying the variants. */
 const GOOD_COMPACTNESS = 0.55;
@@ -387,7 +390,10 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     groundGlass.length >= 0.08 * blob.samples.length || solid.length === 0
       ? quantileSorted(groundGlass.length ? groundGlass : [...blob.samples].sort((a, b) => a - b), 0.3)
       : quantileSorted(solid, 0.5);
-  const solidLevel = centralSolid >= 0.25 && solid.length ? quantileSorted(solid, 0.5) : null;
+  // Solid tissue at the core the click moved to also says so: on thick slices the rays through a small solid
+  // nodule's partial-volume caps sample so much ground-glass-like tissue that the central share can miss it.
+  const solidCore = values[centre] > -250 || values[seedIndex] > -250;
+  const solidLevel = (centralSolid >= 0.25 || solidCore) && solid.length ? quantileSorted(solid, 0.5) : null;
   const brightLevel = quantileSorted(attachedValues, 0.98);
   const lowHu = Math.min(-350, Math.max(parenchyma + 100, (parenchyma + lowLevel) / 2));
   const base = solidLevel ?? lowLevel;
