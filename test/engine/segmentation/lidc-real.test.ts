@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { loadLidcCase, readLidcIndex } from '../../../electron/engine/pipeline/lidc-set.js';
-import { diceOf, formatValidation, summariseValidation, validateNodule, type NoduleValidation } from '../../../electron/engine/pipeline/segmentation-validation.js';
+import {
+  diceOf,
+  formatValidation,
+  summariseValidation,
+  validateNodule,
+  type NoduleValidation,
+} from '../../../electron/engine/pipeline/segmentation-validation.js';
 import { fixture } from '../../helpers.js';
 
 /**
