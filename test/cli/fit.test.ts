@@ -11,6 +11,21 @@ const glm = JSON.parse(readFileSync(path.join(stats, 'expected', 'glm_asah.json'
 const tmp = tempDir('hilum-cli-fit-');
 afterAll(() => tmp.cleanup());
 
+/** wdbc with its reference fold assignment joined in as the column `fold`, written to `name` in the temporary folder. */
+function wdbcWithFolds(name: string): { file: string; data: string[]; folds: string[] } {
+  const data = readFileSync(path.join(stats, 'data', 'wdbc.csv'), 'utf8')
+    .trim()
+    .split('\n');
+  const folds = readFileSync(path.join(stats, 'data', 'wdbc_foldid.csv'), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.split(',')[1]);
+  const file = path.join(tmp.dir, name);
+  writeFileSync(file, [`${data[0]},fold`, ...data.slice(1).map((l, i) => `${l},${folds[i]}`)].join('\n') + '\n');
+  return { file, data, folds };
+}
+
 describe('hilum fit', () => {
   it('logistic reproduces R glm: estimates, SE, z, p, odds ratios with Wald CI, deviance and AIC (aSAH, 5 predictors)', async () => {
     const r = await runCli(['fit', 'logistic', '--data', asah, '--outcome', 'outcome', '--predictors', 'age,gender,wfns,s100b,ndka', '--json']);
@@ -33,17 +48,7 @@ describe('hilum fit', () => {
   });
 
   it('lasso with a fold column gives the engine’s cross-validated path, λ.min ≤ λ.1se, and coefficients at both', async () => {
-    // wdbc with its reference fold assignment joined in as a column.
-    const data = readFileSync(path.join(stats, 'data', 'wdbc.csv'), 'utf8')
-      .trim()
-      .split('\n');
-    const folds = readFileSync(path.join(stats, 'data', 'wdbc_foldid.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(',')[1]);
-    const file = path.join(tmp.dir, 'wdbc.csv');
-    writeFileSync(file, [`${data[0]},fold`, ...data.slice(1).map((l, i) => `${l},${folds[i]}`)].join('\n') + '\n');
+    const { file, data, folds } = wdbcWithFolds('wdbc.csv');
     const header = data[0].split(',');
     const features = header.filter((h) => h !== 'id' && h !== 'y');
     const r = await runCli(['fit', 'lasso', '--data', file, '--outcome', 'y', '--predictors', features.join(','), '--foldid', 'fold', '--json']);
@@ -70,20 +75,7 @@ describe('hilum fit', () => {
 describe('hilum fit lasso with a λ grid (glmnet lambda=, nlambda, lambda.min.ratio)', () => {
   const ref = JSON.parse(readFileSync(path.join(stats, 'expected', 'lasso_wdbc.json'), 'utf8'));
   const features: string[] = ref.features;
-  /** wdbc with its reference fold assignment joined in as the column `fold`. */
-  const withFolds = () => {
-    const data = readFileSync(path.join(stats, 'data', 'wdbc.csv'), 'utf8')
-      .trim()
-      .split('\n');
-    const folds = readFileSync(path.join(stats, 'data', 'wdbc_foldid.csv'), 'utf8')
-      .trim()
-      .split('\n')
-      .slice(1)
-      .map((l) => l.split(',')[1]);
-    const file = path.join(tmp.dir, 'wdbc-grid.csv');
-    writeFileSync(file, [`${data[0]},fold`, ...data.slice(1).map((l, i) => `${l},${folds[i]}`)].join('\n') + '\n');
-    return file;
-  };
+  const withFolds = () => wdbcWithFolds('wdbc-grid.csv').file;
   const base = (file: string) => ['fit', 'lasso', '--data', file, '--outcome', 'y', '--predictors', features.join(','), '--foldid', 'fold', '--json'];
 
   it('--lambda reproduces cv.glmnet (lasso_wdbc.json cv_deviance): λ.min, λ.1se, cvm, cvsd and coefficients at both, in any order given', async () => {
