@@ -36,3 +36,4 @@ export * from './calibration.js';
 export * from './decision-curve.js';
 export * from './pretty.js';
 export * from './nomogram.js';
+export * from './combat/index.js';
