@@ -7,6 +7,7 @@ import { registerDeepBags } from './commands/deep-bags.js';
 import { registerDemo } from './commands/demo.js';
 import { registerEvaluate } from './commands/evaluate.js';
 import { registerFit } from './commands/fit.js';
+import { registerHarmonise } from './commands/harmonise.js';
 import { registerIcc } from './commands/icc.js';
 import { registerInspect } from './commands/inspect.js';
 import { registerPhantom } from './commands/phantom.js';
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
   registerEvaluate(program);
   registerFit(program);
   registerIcc(program);
+  registerHarmonise(program);
   registerStudy(program);
   registerDb(program);
   registerServe(program);

@@ -51,6 +51,8 @@ export interface CombatParams {
   meanOnly: boolean;
   referenceBatch: string | null;
   tolerance: number;
+  /** The table column the batches were read from (centre, scanner, …), when known. */
+  batchColumn?: string;
   /** Features that are harmonised. */
   features: string[];
   /** Features constant within some training batch: passed through unchanged (as sva does). */
