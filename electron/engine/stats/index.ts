@@ -37,3 +37,4 @@ export * from './decision-curve.js';
 export * from './pretty.js';
 export * from './nomogram.js';
 export * from './combat/index.js';
+export * from './recalibration.js';
