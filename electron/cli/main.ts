@@ -13,6 +13,7 @@ import { registerInspect } from './commands/inspect.js';
 import { registerPhantom } from './commands/phantom.js';
 import { registerPredict } from './commands/predict.js';
 import { registerRadiomics } from './commands/radiomics.js';
+import { registerRecalibrate } from './commands/recalibrate.js';
 import { registerSegment } from './commands/segment.js';
 import { registerServe } from './commands/serve.js';
 import { registerStudy } from './commands/study.js';
@@ -43,6 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   registerFit(program);
   registerIcc(program);
   registerHarmonise(program);
+  registerRecalibrate(program);
   registerStudy(program);
   registerDb(program);
   registerServe(program);

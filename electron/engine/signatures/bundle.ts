@@ -19,6 +19,7 @@ import type { Backbone } from '../deep/model-card.js';
 import { canonicalJson, sha256Hex } from './canonical-json.js';
 import type { SignatureName, SignatureSet } from './fit-set.js';
 import type { StudyProtocol } from './protocol.js';
+import type { BundleRecalibration } from './recalibrate-bundle.js';
 import type { CalibrationRow, DelongRow, MetricsRow } from './study-metrics.js';
 
 export const BUNDLE_FORMAT = 'hilum-model-bundle/1';
@@ -51,6 +52,8 @@ export interface ModelBundle {
     prevalence: number;
     /** Whether the training split's MIL features came from out-of-fold backbone outputs (cross-fitting). */
     deepOutOfFold: { used: boolean; folds: number; patients: number };
+    /** A bundle derived from another (recalibrated at a site): the parent's name and content hash. */
+    parent?: { name: string; contentSha256: string };
   };
   protocol: StudyProtocol;
   radiomics: { parameterFile: string; parameterText: string; extractionKey: string };
@@ -75,6 +78,8 @@ export interface ModelBundle {
   };
   /** Training split: percentiles 0, 5, …, 100 of each signature's score and probability. */
   referenceDistribution: Record<SignatureName, { score: number[]; probability: number[] }>;
+  /** Set on a bundle recalibrated at a site (recalibrate-bundle.ts): the method, a and b, and the site cohort's calibration before and after. */
+  recalibration?: BundleRecalibration;
   contentSha256: string;
 }
 

@@ -153,7 +153,7 @@ function finiteOrNull(x: number): number | null {
 }
 
 /** Patients sorted by predicted risk in ten groups of (nearly) equal size: mean predicted, observed proportion. */
-function decileCurve(y: Float64Array, p: Float64Array): CalibrationRow['curve'] {
+export function decileCurve(y: Float64Array, p: Float64Array): CalibrationRow['curve'] {
   const order = Array.from(p.keys()).sort((a, b) => p[a] - p[b]);
   const groups = Math.min(10, order.length);
   const out: CalibrationRow['curve'] = [];
