@@ -94,6 +94,26 @@ describe('ComBat against sva::ComBat 3.46.0 (bladderbatch, 57 samples × 50 prob
   });
 });
 
+describe('ComBat with one training centre as the reference', () => {
+  it('fit on batch 2 alone, batch 5 estimated against it: sva with ref.batch = "2" for batch 5', () => {
+    const fit = fitCombat(
+      data(false, (i) => bladder.batch[i] === '2'),
+      { referenceBatch: '2' },
+    );
+    const fifth = data(false, (i) => bladder.batch[i] === '5');
+    const adjusted = applyCombat(estimateNewBatch(fit.params, '5', fifth), fifth);
+    const rows = bladder.batch.flatMap((b, i) => (b === '5' ? [i] : []));
+    for (const f of bladder.featureNames)
+      expectClose(
+        `combat one-centre reference ${f}`,
+        adjusted[f],
+        rows.map((i) => bladder.ref.cases.parametric_reference[f][i]),
+        1e-8,
+        'rel',
+      );
+  });
+});
+
 describe('ComBat refusals', () => {
   const fit = fitCombat(data(false), {});
   const one = data(false, (i) => i === 0);

@@ -4,6 +4,8 @@
  * empirical-Bayes shrinkage, frozen as `CombatParams`; and the harmonised training data, which
  * reproduces sva::ComBat (par.prior, mean.only, ref.batch, mod). Features constant within a batch are
  * passed through unchanged; a batch of one sample makes the fit location-only (sva does the same).
+ * A single batch may be fitted as the reference batch (its standardisation only), so that other
+ * centres can be estimated against it later.
  */
 import type { Finding } from '../../core/errors.js';
 import { HilumError } from '../../core/errors.js';
@@ -25,9 +27,15 @@ export function fitCombat(data: CombatData, options: CombatOptions = {}): Combat
   const { features, covariates, covariateNames } = checkedColumns(data);
   const findings: Finding[] = [];
   const batchNames = [...new Set(data.batch)].sort();
-  if (batchNames.length < 2)
-    throw new HilumError({ code: 'HARMONISE_ONE_BATCH', message: `harmonisation needs at least two batches; the data have one (${batchNames[0] ?? 'none'})` });
   const reference = options.referenceBatch === undefined ? null : batchNames.indexOf(options.referenceBatch);
+  // One batch is allowed only as the reference: the fit is then its standardisation, and other
+  // centres are estimated against it afterwards (estimateNewBatch).
+  if (batchNames.length < 2 && reference === null)
+    throw new HilumError({
+      code: 'HARMONISE_ONE_BATCH',
+      message: `harmonisation needs at least two batches, or one named as the reference batch; the data have one (${batchNames[0] ?? 'none'})`,
+      hint: 'Name the training centre as the reference batch, then estimate each other centre from its own patients.',
+    });
   if (reference === -1)
     throw new HilumError({
       code: 'HARMONISE_INVALID',
