@@ -1,7 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { nomogramPoints } from '../../electron/engine/pipeline/bedside.js';
+import { demoClinicalInput, ensureDemoCase } from '../../electron/engine/phantom/demo-case.js';
+import { plogis, qlogis } from '../../electron/engine/stats/distributions.js';
 import { parseBundle, readBundle } from '../../electron/engine/signatures/bundle.js';
 import { linearPredictorOf } from '../../electron/engine/signatures/logistic-signature.js';
 import { ROOT, tempDir } from '../helpers.js';
@@ -88,4 +90,39 @@ describe('hilum recalibrate', () => {
     const bad = await runCli(['recalibrate', '--bundle', parentFile, '--scores', scores, '--method', 'slope', '--out', out]);
     expect(bad.stderr).toMatch(/--method must be/);
   });
+
+  it('hilum predict with the recalibrated bundle: probability plogis(a + b·lp), and it names the bundle it used', async () => {
+    const out = path.join(tmp.dir, 'bedside.bundle.json');
+    const r = await runCli(args('intercept-slope', out));
+    expect(r.code, r.stderr).toBe(0);
+    const { a, b } = ((x) => ({ a: x.intercept, b: x.slope }))(JSON.parse(r.stdout).recalibration);
+    const child = readBundle(out);
+    const demo = await ensureDemoCase();
+    const clinical = path.join(tmp.dir, 'clinical.json');
+    writeFileSync(clinical, JSON.stringify(demoClinicalInput(demo)));
+    const predict = (model: string, json: boolean) =>
+      runCli([
+        'predict',
+        '--image',
+        demo.seriesDir,
+        '--seed',
+        demo.noduleCentreLps.join(','),
+        '--clinical',
+        clinical,
+        '--model',
+        model,
+        '--out',
+        path.join(tmp.dir, 'r.pdf'),
+        ...(json ? ['--json'] : []),
+      ]);
+    const before = JSON.parse((await predict(parentFile, true)).stdout);
+    const afterRun = await predict(out, false);
+    expect(afterRun.code, afterRun.stderr).toBe(0);
+    expect(afterRun.stdout).toContain(`model         ${child.name} ${child.contentSha256} (${out})`);
+    const after = JSON.parse((await predict(out, true)).stdout);
+    expect(after.record.bundle.contentSha256).toBe(child.contentSha256);
+    expect(after.record.result.probability).toBeCloseTo(plogis(a + b * qlogis(before.record.result.probability)), 10);
+    expect(after.record.result.threshold).toBeCloseTo(plogis(a + b * qlogis(before.record.result.threshold)), 12);
+    expect(after.record.nomogram.totalPoints).toBeCloseTo(before.record.nomogram.totalPoints, 9);
+  }, 300_000);
 });
