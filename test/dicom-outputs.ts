@@ -18,6 +18,8 @@ export interface DicomOutputs {
   pdfFile: string;
   segFile: string;
   srFile: string;
+  /** The PDF inside the Encapsulated PDF. */
+  pdfBytes: Uint8Array;
   uids: { pdf: string; seg: string; sr: string; segSeries: string };
   measurements: Omit<MeasurementReportInput, 'source' | 'segmentation'>;
 }
@@ -50,8 +52,9 @@ export async function writeDicomOutputs(dir: string, volume: Volume, ct: SeriesW
   const ctFiles = await writeCtSeries(volume, path.join(dir, 'ct'), ct);
   const series = chooseSeries(await scanDicom(path.join(dir, 'ct')));
   const loaded = await loadSeriesVolume(series);
+  const pdfBytes = await onePdf('Nodule report: right upper lobe, 10 mm part-solid nodule.');
   const out = exportForPacs(path.join(dir, 'out'), {
-    pdf: await onePdf('Nodule report: right upper lobe, 10 mm part-solid nodule.'),
+    pdf: pdfBytes,
     mask: blob(loaded.volume),
     series,
     documentTitle: 'Hilum OLNM risk report',
@@ -75,6 +78,7 @@ export async function writeDicomOutputs(dir: string, volume: Volume, ct: SeriesW
     pdfFile: out.reportFile,
     segFile: out.segFile,
     srFile,
+    pdfBytes,
     uids: { pdf: out.sopInstanceUids.report, seg: out.sopInstanceUids.seg, sr: sr.sopInstanceUid, segSeries: out.seriesInstanceUids.seg },
     measurements,
   };
