@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError } from '../../engine/core/errors.js';
 import { pickPacsNode, readPacsConfig } from '../../engine/pacs/config.js';
+import { qidoStudies, stowInstances } from '../../engine/pacs/dicomweb.js';
 import { echoPacs } from '../../engine/pacs/echo.js';
 import { findSeries, findStudies } from '../../engine/pacs/find.js';
 import { parsePacsNode, type PacsNode } from '../../engine/pacs/node.js';
@@ -21,6 +22,7 @@ interface NodeFlags {
   port?: string;
   callingAet?: string;
   timeoutMs?: string;
+  dicomwebUrl?: string;
   json?: boolean;
 }
 
@@ -35,6 +37,7 @@ function withNodeFlags(command: Command): Command {
     .option('--port <n>', 'the PACS DICOM port')
     .option('--calling-aet <title>', "Hilum's AE title as the PACS knows it (default HILUM)")
     .option('--timeout-ms <n>', 'connection and PDU timeout in ms (default 10000)')
+    .option('--dicomweb-url <url>', "the PACS's DICOMweb root, for --dicomweb")
     .option('--json', 'print the result as JSON');
 }
 
@@ -53,6 +56,7 @@ function nodeFrom(o: NodeFlags): PacsNode {
     port: number('--port', o.port),
     callingAeTitle: o.callingAet,
     timeoutMs: number('--timeout-ms', o.timeoutMs),
+    dicomWebUrl: o.dicomwebUrl,
   };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) base[k] = v;
   if (!o.config && (o.aet === undefined || o.host === undefined || o.port === undefined))
@@ -85,8 +89,10 @@ export function registerPacs(program: Command): void {
     .option('--date <range>', 'study date YYYYMMDD or range YYYYMMDD-YYYYMMDD')
     .option('--modality <m>', 'a modality in the study (CT)')
     .option('--study <uid>', 'list the series of this study instead')
-    .action(async (o: NodeFlags & { patientId?: string; patientName?: string; date?: string; modality?: string; study?: string }) => {
+    .option('--dicomweb', 'search by QIDO-RS at the node’s DICOMweb URL instead of C-FIND (studies only)')
+    .action(async (o: NodeFlags & { patientId?: string; patientName?: string; date?: string; modality?: string; study?: string; dicomweb?: boolean }) => {
       const node = nodeFrom(o);
+      if (o.study && o.dicomweb) throw new HilumError({ code: 'INVALID_ARGUMENT', message: '--dicomweb searches studies only; list series without it' });
       if (o.study) {
         const series = await findSeries(node, o.study);
         const lines = series.map(
@@ -96,12 +102,13 @@ export function registerPacs(program: Command): void {
         print(o.json, series, lines.length ? lines.join('\n') : 'no series');
         return;
       }
-      const studies = await findStudies(node, {
+      const query = {
         ...(o.patientId !== undefined ? { patientId: o.patientId } : {}),
         ...(o.patientName !== undefined ? { patientName: o.patientName } : {}),
         ...(o.date !== undefined ? { studyDate: o.date } : {}),
         ...(o.modality !== undefined ? { modality: o.modality } : {}),
-      });
+      };
+      const studies = o.dicomweb ? await qidoStudies(node, query) : await findStudies(node, query);
       const lines = studies.map(
         (s) =>
           `${s.patientId.padEnd(14)} ${s.patientName.padEnd(20)} ${s.studyDate} ${s.modalities.join('/').padEnd(8)} ${s.studyInstanceUid}  ${s.studyDescription}`,
@@ -158,7 +165,8 @@ export function registerPacs(program: Command): void {
     .option('--db <file>', 'the case store whose audit log records each instance and the PACS’s answer')
     .option('--retries <n>', 'further attempts for instances not stored (default 1)')
     .option('--actor <name>', 'who sends, for the audit log (default: the system user)')
-    .action(async (files: string[], o: NodeFlags & { db?: string; retries?: string; actor?: string }) => {
+    .option('--dicomweb', 'send by STOW-RS to the node’s DICOMweb URL instead of C-STORE (no retries)')
+    .action(async (files: string[], o: NodeFlags & { db?: string; retries?: string; actor?: string; dicomweb?: boolean }) => {
       const node = nodeFrom(o);
       const retries = o.retries === undefined ? 1 : Number(o.retries);
       if (!(Number.isInteger(retries) && retries >= 0 && retries <= 10))
@@ -168,12 +176,12 @@ export function registerPacs(program: Command): void {
         if (!existsSync(o.db)) throw new HilumError({ code: 'PATH_NOT_FOUND', message: `case store ${o.db} does not exist` });
         const db = store.openDatabase(o.db);
         try {
-          results = await sendAndRecord(db, node, files, o.actor ?? store.defaultActor(), { retries });
+          results = await sendAndRecord(db, node, files, o.actor ?? store.defaultActor(), { retries, via: o.dicomweb ? 'dicomweb' : 'dimse' });
         } finally {
           store.closeDatabase(db);
         }
       } else {
-        results = await sendToPacs(node, files, { retries });
+        results = o.dicomweb ? await stowInstances(node, files) : await sendToPacs(node, files, { retries });
         const failed = results.filter((r) => !r.stored);
         if (failed.length)
           throw new HilumError({
@@ -183,6 +191,7 @@ export function registerPacs(program: Command): void {
           });
       }
       const lines = results.map((r) => `${storeStatusText(r.status).padEnd(8)} ${r.sopInstanceUid}  ${r.file}`);
-      print(o.json, results, `${node.aeTitle}@${node.host}:${node.port} stored ${results.length} instance(s):\n${lines.join('\n')}`);
+      const where = o.dicomweb ? `STOW-RS ${node.dicomWebUrl ?? ''}` : `${node.aeTitle}@${node.host}:${node.port}`;
+      print(o.json, results, `${where} stored ${results.length} instance(s):\n${lines.join('\n')}`);
     });
 }

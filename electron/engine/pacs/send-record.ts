@@ -2,20 +2,27 @@ import { HilumError, describeError } from '../core/errors.js';
 import { appendAudit } from '../store/audit.js';
 import { writeTransaction, type Db } from '../store/transaction.js';
 import type { PacsNode } from './node.js';
+import { stowInstances } from './dicomweb.js';
 import { sendToPacs, storeStatusText, type SendOptions, type SentInstance } from './send.js';
 
 /**
- * Sends files to a PACS and records every instance in the store's audit log with the PACS's
+ * Sends files to a PACS (C-STORE, or STOW-RS with `via: 'dicomweb'`) and records every instance in the store's audit log with the PACS's
  * answer (`pacs.send` when stored, `pacs.send-failed` otherwise), tied to its `dicom_exports` row
  * when Hilum wrote it. Instances the PACS did not store, after the retries, end in a
  * PACS_SEND_FAILED error that lists them; an association that could not be made at all is
  * recorded for every file and rethrown. Nothing sent or failed goes unrecorded.
  */
-export async function sendAndRecord(db: Db, node: PacsNode, files: readonly string[], actor: string, options: SendOptions = {}): Promise<SentInstance[]> {
-  const where = `${node.aeTitle}@${node.host}:${node.port}`;
+export async function sendAndRecord(
+  db: Db,
+  node: PacsNode,
+  files: readonly string[],
+  actor: string,
+  options: SendOptions & { via?: 'dimse' | 'dicomweb' } = {},
+): Promise<SentInstance[]> {
+  const where = options.via === 'dicomweb' ? `STOW-RS ${node.dicomWebUrl ?? ''}` : `${node.aeTitle}@${node.host}:${node.port}`;
   let results: SentInstance[];
   try {
-    results = await sendToPacs(node, files, options);
+    results = options.via === 'dicomweb' ? await stowInstances(node, files) : await sendToPacs(node, files, options);
   } catch (error) {
     writeTransaction(db, () => {
       for (const file of files)
