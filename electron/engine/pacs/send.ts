@@ -86,7 +86,12 @@ export async function sendToPacs(node: PacsNode, files: readonly string[], optio
       const first = attempt === 0 && pending.length === results.length && pending.every((r) => r.status === null);
       if (error instanceof HilumError && first && (error.code === 'PACS_UNREACHABLE' || error.code === 'PACS_ASSOCIATION_REJECTED')) throw error;
       for (const r of pending) if (!r.stored) r.error = r.status === null ? describeError(error) : storeStatusText(r.status);
+      continue;
     }
+    // Released normally, yet some requests got no answer: dcmjs-dimse sends nothing for a SOP class
+    // the PACS accepted no presentation context for (PS3.8 9.3.3.2).
+    for (const r of pending)
+      if (!r.stored && r.status === null) r.error = 'not sent: the PACS accepted no presentation context for this SOP class (it does not store it)';
   }
   return results;
 }

@@ -10,6 +10,8 @@ import { echoPacs } from '../../../electron/engine/pacs/echo.js';
 import { findSeries, findStudies } from '../../../electron/engine/pacs/find.js';
 import { parsePacsNode, type PacsNode } from '../../../electron/engine/pacs/node.js';
 import { retrieveCtSeries, type RetrieveProgress } from '../../../electron/engine/pacs/retrieve.js';
+import { sendAndRecord } from '../../../electron/engine/pacs/send-record.js';
+import { closeDatabase, listAudit, openDatabase } from '../../../electron/engine/store/index.js';
 import { startOrthanc, freePort, type OrthancInstance } from '../../orthanc.js';
 import { tempDir } from '../../helpers.js';
 import { indexVolume } from '../../synthetic.js';
@@ -208,5 +210,27 @@ describe('PACS over DIMSE against a real Orthanc', () => {
     );
     expect(cancelled.code).toBe('PACS_CANCELLED');
     expect(readdirSync(dest)).toEqual([]);
+  });
+
+  it('a SOP class the PACS refuses is retried, then reported and audited, never lost silently', async (ctx) => {
+    if (!orthanc) return ctx.skip(skipReason);
+    // A private SOP class Orthanc does not accept (UnknownSopClassAccepted: false).
+    const files = await writeCtSeries(indexVolume([8, 8, 2]), path.join(work.dir, 'unknown-class'), {
+      perSlice: () => ({ SOPClassUID: '1.2.826.0.1.3680043.9.9999.1' }),
+    });
+    const db = openDatabase(path.join(work.dir, 'send.db'));
+    try {
+      const failed = await failure(sendAndRecord(db, orthanc.node, files, 'tester', { retries: 1 }));
+      expect(failed.code).toBe('PACS_SEND_FAILED');
+      expect(failed.message).toMatch(/did not store 2 of 2/);
+      const rows = listAudit(db).filter((e) => e.action.startsWith('pacs.'));
+      expect(rows.map((e) => [e.action, e.detail?.attempts, e.detail?.status])).toEqual([
+        ['pacs.send-failed', 2, null],
+        ['pacs.send-failed', 2, null],
+      ]);
+      expect(String(rows[0].detail?.answer)).toMatch(/no presentation context/);
+    } finally {
+      closeDatabase(db);
+    }
   });
 });
