@@ -25,9 +25,12 @@ test('PACS: find the patient on Orthanc, retrieve, segment, predict, send — Or
   const orthanc = started.orthanc!;
   const problems = watchProblems(page);
   const client = await engine(baseURL);
+  const demo = await client.call('demo.case', {});
+  // The demo form's draft is put back afterwards: the specs after this one expect it as it was.
+  const demoDraftKey = `clinical-form:${demo.seriesDir}`;
+  const demoDraftBefore = (await client.call('drafts.get', { key: demoDraftKey })).draft;
   try {
     // The PACS holds the demo patient's CT (as a scanner would have sent it).
-    const demo = await client.call('demo.case', {});
     await orthanc.upload(readdirSync(demo.seriesDir).map((f) => path.join(demo.seriesDir, f)));
     const [patient] = await orthanc.rest<{ MainDicomTags: { PatientID: string } }[]>('/patients?expand');
     const [series] = await orthanc.rest<{ MainDicomTags: { SeriesInstanceUID: string } }[]>('/series?expand');
@@ -39,7 +42,7 @@ test('PACS: find the patient on Orthanc, retrieve, segment, predict, send — Or
     await expect(page.getByTestId('fill-demo')).toBeEnabled({ timeout: 120_000 });
     await page.getByTestId('fill-demo').click();
     await expect(page.getByTestId('draft-status')).toHaveAttribute('data-dirty', 'false', { timeout: 30_000 });
-    const { draft } = await client.call('drafts.get', { key: `clinical-form:${demo.seriesDir}` });
+    const { draft } = await client.call('drafts.get', { key: demoDraftKey });
     const { predictionId: _ignored, ...values } = (draft ?? {}) as Record<string, unknown>;
     await client.call('drafts.save', { key: `clinical-form:${retrievedFolder}`, draft: values });
 
@@ -87,6 +90,7 @@ test('PACS: find the patient on Orthanc, retrieve, segment, predict, send — Or
     expect(await orthanc.rest<string[]>('/studies')).toHaveLength(1);
     expect(problems).toEqual([]);
   } finally {
+    await client.call('drafts.save', { key: demoDraftKey, draft: demoDraftBefore ?? {} });
     client.close();
     await orthanc.stop();
   }
