@@ -8,6 +8,7 @@ import { runDeepBench } from './bench/deep.mjs';
 import { runStudyBench } from './bench/study.mjs';
 import { runBedsideBench } from './bench/bedside.mjs';
 import { runRendererBench } from './bench/renderer.mjs';
+import { runPacsBench } from './bench/pacs.mjs';
 
 const suites = [
   ['imaging', runImagingBench],
@@ -19,6 +20,7 @@ const suites = [
   ['study', runStudyBench],
   ['bedside', runBedsideBench],
   ['renderer', runRendererBench],
+  ['pacs', runPacsBench],
 ];
 const only = process.argv.slice(2);
 for (const [name, run] of suites) {

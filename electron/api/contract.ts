@@ -8,6 +8,7 @@
  * types only (`import type`), so the engine's clinical schema does not reach the browser bundle.
  */
 import { z } from 'zod';
+import { PacsNodeSchema } from '../engine/pacs/node.js';
 import { clinicalFileSchema } from '../engine/signatures/clinical-input.js';
 
 /** Bumped when a method changes incompatibly. */
@@ -21,6 +22,31 @@ const id = z.string().min(1).max(200);
 const filePath = z.string().min(1).max(4096);
 /** Any JSON object (records the engine defines and the UI only displays). */
 const jsonObject = z.record(z.string(), z.unknown());
+
+/** A DICOM UID (PS3.5 9.1): digits and dots, at most 64 characters. */
+const dicomUid = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)*$/, 'a DICOM UID')
+  .max(64);
+const pacsStudy = z.object({
+  studyInstanceUid: z.string(),
+  patientId: z.string(),
+  patientName: z.string(),
+  studyDate: z.string(),
+  studyDescription: z.string(),
+  accessionNumber: z.string(),
+  modalities: z.array(z.string()),
+  seriesCount: z.number().int().nullable(),
+  instanceCount: z.number().int().nullable(),
+});
+const pacsSeries = z.object({
+  studyInstanceUid: z.string(),
+  seriesInstanceUid: z.string(),
+  modality: z.string(),
+  seriesNumber: z.number().int().nullable(),
+  seriesDescription: z.string(),
+  instanceCount: z.number().int().nullable(),
+});
 
 export const findingSchema = z.object({
   code: z.string(),
@@ -298,11 +324,56 @@ export const API = {
       gpuNotice: z.string().nullable(),
       /** The report as DICOM Encapsulated PDF and the mask as DICOM-SEG, in the source study (DICOM sources only). */
       dicom: z.object({ reportFile: z.string(), segFile: z.string() }).nullable(),
+      /** The TID 1500 measurement report (DICOM SR) staged beside them, for pacs.send (DICOM sources only). */
+      dicomSr: z.string().nullable().default(null),
     }),
   },
   'report.pdf': {
     request: z.strictObject({ reportFile: filePath }),
     response: BINARY,
+  },
+  /** PACS (docs/pacs.md): the node travels with each request; DIMSE errors come back as PACS_* codes. */
+  'pacs.echo': {
+    request: z.strictObject({ node: PacsNodeSchema }),
+    response: z.object({ status: z.number().int(), roundTripMs: z.number() }),
+  },
+  'pacs.find': {
+    request: z.strictObject({
+      node: PacsNodeSchema,
+      query: z.strictObject({
+        patientId: z.string().max(64).optional(),
+        patientName: z.string().max(64).optional(),
+        studyDate: z.string().max(17).optional(),
+        modality: z.string().max(16).optional(),
+        accessionNumber: z.string().max(16).optional(),
+      }),
+    }),
+    response: z.object({ studies: z.array(pacsStudy) }),
+  },
+  'pacs.series': {
+    request: z.strictObject({ node: PacsNodeSchema, studyInstanceUid: dicomUid }),
+    response: z.object({ series: z.array(pacsSeries) }),
+  },
+  /** Retrieves a CT series (C-GET) into <data>/pacs/<SeriesInstanceUID>; open it with images.open. */
+  'pacs.retrieve': {
+    request: z.strictObject({ node: PacsNodeSchema, studyInstanceUid: dicomUid, seriesInstanceUid: dicomUid.optional() }),
+    response: z.object({ folder: z.string(), series: pacsSeries, instances: z.number().int(), bytes: z.number(), seconds: z.number() }),
+  },
+  /** Sends DICOM objects predict.run staged (C-STORE); every answer goes into the audit log. */
+  'pacs.send': {
+    request: z.strictObject({ node: PacsNodeSchema, files: z.array(filePath).min(1).max(16) }),
+    response: z.object({
+      results: z.array(
+        z.object({
+          file: z.string(),
+          sopInstanceUid: z.string(),
+          sopClassUid: z.string(),
+          status: z.number().int().nullable(),
+          stored: z.boolean(),
+          attempts: z.number().int(),
+        }),
+      ),
+    }),
   },
   /** Copies a prediction's DICOM objects (Encapsulated PDF + SEG, as predict.run returned them) into a folder for PACS import. */
   'report.dicom': {

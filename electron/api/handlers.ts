@@ -24,6 +24,7 @@ import * as store from '../engine/store/index.js';
 import { API_VERSION } from './contract.js';
 import { type OpenMask, type OpenVolume, editHandlers } from './edit-handlers.js';
 import { StudyJobs, studyHandlers } from './study-handlers.js';
+import { pacsHandlers } from './pacs-handlers.js';
 import type { ApiLogEntry, HandlerTable, Handlers } from './dispatch.js';
 
 export interface HandlerContext {
@@ -142,6 +143,15 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
     }
   }
 
+  async function withStoreAsync<T>(body: (db: store.Db) => Promise<T>): Promise<T> {
+    const db = store.openDatabase(ctx.dbFile);
+    try {
+      return await body(db);
+    } finally {
+      store.closeDatabase(db);
+    }
+  }
+
   function volumeOf(volumeId: string) {
     const entry = volumes.get(volumeId);
     if (!entry)
@@ -202,6 +212,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
   const handlers: Handlers = {
     ...editHandlers({ dataDir: ctx.dataDir, volumeOf, maskOf, newMask }),
     ...studyHandlers({ withStore, jobs: studies }),
+    ...pacsHandlers({ pacsDir: path.join(ctx.dataDir, 'pacs'), dicomDir, withStore, withStoreAsync }),
 
     async 'app.info'() {
       const active = existsSync(ctx.dbFile) ? withStore((db) => store.getActiveBundle(db), true) : undefined;
@@ -354,6 +365,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
           lang,
           paper,
           dicomOut,
+          structuredReport: true,
           actor: 'hilum',
         });
         return {
@@ -363,6 +375,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
           bundleSource: r.bundleSource,
           gpuNotice: r.gpuNotice,
           dicom: r.dicom ? { reportFile: r.dicom.reportFile, segFile: r.dicom.segFile } : null,
+          dicomSr: r.dicom?.srFile ?? null,
         };
       } catch (error) {
         // The staging folder is this call's own; leave nothing half-made behind.

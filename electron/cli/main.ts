@@ -10,6 +10,7 @@ import { registerFit } from './commands/fit.js';
 import { registerHarmonise } from './commands/harmonise.js';
 import { registerIcc } from './commands/icc.js';
 import { registerInspect } from './commands/inspect.js';
+import { registerPacs } from './commands/pacs.js';
 import { registerPhantom } from './commands/phantom.js';
 import { registerPredict } from './commands/predict.js';
 import { registerRadiomics } from './commands/radiomics.js';
@@ -48,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
   registerStudy(program);
   registerDb(program);
   registerServe(program);
+  registerPacs(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -60,9 +60,10 @@ describe('predict.run on a DICOM series writes the report and mask as DICOM', ()
     expect(path.basename(path.dirname(reportFile))).toBe(path.basename(predicted.report.file, '.pdf'));
   });
 
-  it('records both objects in the case store', async () => {
+  it('records the three objects (PDF, SEG and the TID 1500 SR) in the case store', async () => {
     const record = API['cases.get'].response.parse(await call('cases.get', { patientId: predicted.stored!.patientId }));
-    expect(record.dicomExports.map((e) => e.filePath).sort()).toEqual([predicted.dicom!.reportFile, predicted.dicom!.segFile].sort());
+    expect(predicted.dicomSr).toMatch(/sr-[0-9.]+\.dcm$/);
+    expect(record.dicomExports.map((e) => e.filePath).sort()).toEqual([predicted.dicom!.reportFile, predicted.dicom!.segFile, predicted.dicomSr!].sort());
   });
 });
 

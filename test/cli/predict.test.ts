@@ -34,7 +34,7 @@ interface PredictJson {
   };
   report: { file: string; sha256: string; pages: number; reportId: string };
   stored: { db: string; patientId: string; predictionId: string; reportId: string } | null;
-  dicom: { reportFile: string; segFile: string; studyInstanceUid: string } | null;
+  dicom: { reportFile: string; segFile: string; srFile?: string; studyInstanceUid: string } | null;
 }
 
 describe('hilum predict (the bedside pipeline end to end)', () => {
@@ -89,7 +89,7 @@ describe('hilum predict (the bedside pipeline end to end)', () => {
     try {
       expect(integrityCheck(store)).toEqual(['ok']);
       const counts = countRows(store);
-      expect(counts).toMatchObject({ patients: 1, series: 1, segmentations: 1, clinical_records: 1, predictions: 2, reports: 2, dicom_exports: 2 });
+      expect(counts).toMatchObject({ patients: 1, series: 1, segmentations: 1, clinical_records: 1, predictions: 2, reports: 2, dicom_exports: 3 });
       const c = readCase(store, a.stored!.patientId);
       const stored = c.predictions.find((p) => p.id === a.stored!.predictionId)!;
       expect(Object.is(stored.probability, r.probability)).toBe(true);
@@ -102,7 +102,8 @@ describe('hilum predict (the bedside pipeline end to end)', () => {
 
     // DICOM for PACS, read back with dcmjs and with Hilum's reader: same study as the source.
     const files = readdirSync(path.join(tmp.dir, 'dicom'));
-    expect(files.filter((f) => f.endsWith('.dcm'))).toHaveLength(2);
+    expect(files.filter((f) => f.endsWith('.dcm'))).toHaveLength(3);
+    expect(files.filter((f) => f.startsWith('sr-'))).toEqual([path.basename(a.dicom!.srFile!)]);
     const pdfObject = dcmjs.data.DicomMetaDictionary.naturalizeDataset(
       dcmjs.data.DicomMessage.readFile(readFileSync(a.dicom!.reportFile).buffer).dict,
     ) as Record<string, unknown>;
@@ -115,6 +116,18 @@ describe('hilum predict (the bedside pipeline end to end)', () => {
     expect(pdfObject.StudyInstanceUID).toBe(str(source, TAG.StudyInstanceUID));
     expect(pdfObject.PatientID).toBe(str(source, TAG.PatientID));
     expect(str(seg, TAG.SOPClassUID)).toBe('1.2.840.10008.5.1.4.1.1.66.4');
+    // The TID 1500 measurement report: same study, the SEG's segment, the probability in percent.
+    const sr = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(readFileSync(a.dicom!.srFile!).buffer).dict) as Record<
+      string,
+      unknown
+    >;
+    expect(sr.SOPClassUID).toBe('1.2.840.10008.5.1.4.1.1.88.33');
+    expect(sr.StudyInstanceUID).toBe(str(source, TAG.StudyInstanceUID));
+    const srText = JSON.stringify(sr);
+    expect(srText).toContain(str(seg, TAG.SOPInstanceUID));
+    const percent = String(Math.round(r.probability * 1000) / 10).replace('.', '\\.');
+    expect(srText).toMatch(new RegExp(`"NumericValue":\\[?"?${percent}"?\\]?[,}]`));
+    expect(srText).toContain(a.record.bundle.contentSha256);
   }, 180_000);
 
   it.skipIf(!hasPoppler)(

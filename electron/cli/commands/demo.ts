@@ -137,6 +137,7 @@ async function bedsideDemo(outDir: string, lang: ReportLang, paper: PaperSize) {
     db: path.join(outDir, 'hilum-demo.sqlite'),
     reportFile,
     dicomOut: path.join(outDir, 'dicom'),
+    structuredReport: true,
     lang,
     paper,
   });

@@ -41,7 +41,10 @@ export function registerPredict(program: Command): void {
     .option('--db <file>', 'case store (SQLite): store the case, the prediction and the report')
     .option('--copy-images', 'with --db: copy the images into the store’s managed folder (hilum-images/ beside it) instead of referencing them where they are')
     .requiredOption('--out <report.pdf>', 'write the PDF report here')
-    .option('--dicom-out <dir>', 'also write the report as DICOM Encapsulated PDF and the mask as DICOM-SEG (needs a DICOM series)')
+    .option(
+      '--dicom-out <dir>',
+      'also write the report as DICOM Encapsulated PDF, the mask as DICOM-SEG and the measurements and risk as a DICOM SR (TID 1500) (needs a DICOM series)',
+    )
     .option('--series <n|uid>', 'which series, when the DICOM folder holds several')
     .option('--lang <en|zh-CN>', 'report language', 'en')
     .option('--paper <A4|Letter>', 'report paper size', 'A4')
@@ -64,6 +67,7 @@ export function registerPredict(program: Command): void {
         imageStorage: opts.copyImages ? 'managed' : 'referenced',
         reportFile: opts.out,
         dicomOut: opts.dicomOut,
+        structuredReport: true,
         lang: opts.lang as ReportLang,
         paper: opts.paper as PaperSize,
         onStep: opts.json ? undefined : (step, seconds) => process.stderr.write(`  ${step.padEnd(11)} ${fmt(seconds, 2)} s\n`),
@@ -111,6 +115,7 @@ export function describePrediction(r: BedsideRunResult): string {
   );
   if (r.stored) lines.push(`  stored        ${r.stored.db}: prediction ${r.stored.predictionId}`);
   if (r.dicom) lines.push(`  DICOM         ${r.dicom.reportFile}`, `                ${r.dicom.segFile}`);
+  if (r.dicom?.srFile) lines.push(`                ${r.dicom.srFile}`);
   lines.push('Decision support; does not replace pathological nodal staging.');
   return lines.join('\n');
 }

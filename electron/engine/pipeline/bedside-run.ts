@@ -12,7 +12,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 
 import path from 'node:path';
 import { HilumError } from '../core/errors.js';
 import { shippedDataRoot } from '../core/version.js';
-import { exportForPacs, type PacsExportResult } from '../imaging/dicom/pacs-export.js';
+import { exportForPacs, type PacsExportInput, type PacsExportResult } from '../imaging/dicom/pacs-export.js';
 import { encodeNifti } from '../imaging/nifti.js';
 import type { Vec3 } from '../imaging/vec.js';
 import type { LabelMap } from '../imaging/volume.js';
@@ -52,6 +52,8 @@ export interface BedsideRunOptions {
   paper?: PaperSize;
   /** Folder for the DICOM Encapsulated PDF and DICOM-SEG (needs a DICOM source series). */
   dicomOut?: string;
+  /** Also write the TID 1500 measurement report (DICOM SR) into `dicomOut`. */
+  structuredReport?: boolean;
   actor?: string;
   onStep?: (step: BedsideStep | 'report' | 'store' | 'dicom', seconds: number) => void;
 }
@@ -110,6 +112,17 @@ function copyIntoManagedFolder(dbFile: string, record: PredictionRecord, image: 
   mkdirSync(root, { recursive: true });
   renameSync(partial, path.dirname(dest));
   return dest;
+}
+
+/** What the TID 1500 report carries of a prediction: the nodule's measurements, the risk, the bundle. */
+function measurementsOf(record: PredictionRecord): NonNullable<PacsExportInput['measurements']> {
+  const seg = record.segmentation;
+  const r = record.result;
+  return {
+    nodule: { volumeMm3: seg.volumeMl * 1000, longestDiameterMm: seg.longestAxialDiameterMm, ctr: seg.ctr },
+    ...(r ? { risk: { probability: r.probability, lower: r.interval95[0], upper: r.interval95[1], level: 0.95, category: r.category } } : {}),
+    bundle: { name: record.bundle.name, sha256: record.bundle.contentSha256 },
+  };
 }
 
 /** Stores one bedside outcome: every row in one transaction. */
@@ -294,6 +307,7 @@ export async function runBedside(options: BedsideRunOptions): Promise<BedsideRun
         algorithmName: `Hilum ${outcome.record.segmentation.method === 'click' ? 'click-to-segment' : 'imported mask'}`,
         algorithmType: outcome.record.segmentation.method === 'click' ? 'SEMIAUTOMATIC' : 'MANUAL',
         contentCreator: actor,
+        ...(options.structuredReport ? { measurements: measurementsOf(outcome.record) } : {}),
       });
       if (db && stored?.reportId) {
         store.recordDicomExport(
@@ -319,6 +333,18 @@ export async function runBedside(options: BedsideRunOptions): Promise<BedsideRun
           actor,
         );
       }
+      if (db && stored?.reportId && dicom.srFile && dicom.sopInstanceUids.sr)
+        store.recordDicomExport(
+          db,
+          stored.reportId,
+          {
+            kind: 'structured-report',
+            sopInstanceUid: dicom.sopInstanceUids.sr,
+            filePath: path.resolve(dicom.srFile),
+            fileSha256: sha256(readFileSync(dicom.srFile)),
+          },
+          actor,
+        );
       timings.dicom = (performance.now() - t) / 1000;
       options.onStep?.('dicom', timings.dicom);
     }

@@ -144,11 +144,12 @@ export function writeDicomSeg(filePath: string, mask: LabelMap, series: DicomSer
         ],
       },
     ],
-    PerFrameFunctionalGroupsSequence: frameSlices.map((k, f) => {
+    // No StackID, so no InStackPositionNumber (Type 1C on StackID, PS3.3 C.7.6.16.2.2; dciodvfy flags it).
+    PerFrameFunctionalGroupsSequence: frameSlices.map((k) => {
       const slice = stack.slices[k];
       const instance = referenced[k];
       return {
-        FrameContentSequence: [{ DimensionIndexValues: [1, k + 1], InStackPositionNumber: f + 1 }],
+        FrameContentSequence: [{ DimensionIndexValues: [1, k + 1] }],
         PlanePositionSequence: [{ ImagePositionPatient: slice.positionLps.map(decimalString) }],
         SegmentIdentificationSequence: [{ ReferencedSegmentNumber: 1 }],
         DerivationImageSequence: [

@@ -1,0 +1,148 @@
+/**
+ * A private Orthanc for the PACS tests: Debian's `Orthanc` binary started on 127.0.0.1 with free
+ * ports, a known AE title, no remote HTTP access, storage in a temporary folder and the DICOMweb
+ * plugin when it is installed. `startOrthanc` returns null (with the reason) when no Orthanc can run.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import type { PacsNode } from '../electron/engine/pacs/node.js';
+
+export const ORTHANC_AET = 'HILUMTESTPACS';
+export const HILUM_AET = 'HILUM';
+
+const BINARIES = ['/usr/sbin/Orthanc', '/usr/bin/Orthanc', '/usr/local/bin/Orthanc'];
+const DICOMWEB_PLUGINS = ['/usr/share/orthanc/plugins/libOrthancDicomWeb.so', '/usr/lib/orthanc/libOrthancDicomWeb.so'];
+
+export interface OrthancInstance {
+  node: PacsNode;
+  httpUrl: string;
+  dicomWeb: boolean;
+  dir: string;
+  /** GET a REST resource as JSON. */
+  rest: <T = unknown>(resource: string) => Promise<T>;
+  /** GET a REST resource as bytes. */
+  restBytes: (resource: string) => Promise<Uint8Array>;
+  /** Stores DICOM files through the REST API (POST /instances); returns their Orthanc ids. */
+  upload: (files: readonly string[]) => Promise<string[]>;
+  stop: () => Promise<void>;
+}
+
+export type OrthancStart = { orthanc: OrthancInstance; reason?: undefined } | { orthanc: null; reason: string };
+
+/** A TCP port that was free a moment ago on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startOrthanc(): Promise<OrthancStart> {
+  const binary = BINARIES.find((b) => existsSync(b)) ?? (spawnSync('which', ['Orthanc']).stdout?.toString().trim() || undefined);
+  if (!binary) return { orthanc: null, reason: 'Orthanc is not installed (Debian package "orthanc")' };
+  const dicomWebPlugin = DICOMWEB_PLUGINS.find((p) => existsSync(p));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hilum-orthanc-'));
+  const httpPort = await freePort();
+  const dicomPort = await freePort();
+  const config = {
+    Name: 'HilumTestPacs',
+    StorageDirectory: path.join(dir, 'storage'),
+    IndexDirectory: path.join(dir, 'storage'),
+    HttpServerEnabled: true,
+    HttpPort: httpPort,
+    RemoteAccessAllowed: false,
+    AuthenticationEnabled: false,
+    DicomServerEnabled: true,
+    DicomAet: ORTHANC_AET,
+    DicomPort: dicomPort,
+    DicomCheckCalledAet: true,
+    DicomCheckModalityHost: true,
+    DicomAlwaysAllowEcho: true,
+    DicomAlwaysAllowStore: false,
+    DicomModalities: {
+      hilum: { AET: HILUM_AET, Host: '127.0.0.1', Port: 1, AllowEcho: true, AllowFind: true, AllowGet: true, AllowMove: false, AllowStore: true },
+    },
+    UnknownSopClassAccepted: false,
+    StorageCompression: false,
+    ConcurrentJobs: 1,
+    HttpDescribeErrors: true,
+    Plugins: dicomWebPlugin ? [dicomWebPlugin] : [],
+    DicomWeb: { Enable: true, Root: '/dicom-web/' },
+  };
+  const configFile = path.join(dir, 'orthanc.json');
+  writeFileSync(configFile, JSON.stringify(config, null, 2));
+  const logFile = path.join(dir, 'orthanc.log');
+  const log = openSync(logFile, 'w');
+  let child: ChildProcess;
+  try {
+    child = spawn(binary, [configFile], { stdio: ['ignore', log, log] });
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    return { orthanc: null, reason: `Orthanc did not start: ${String(error)}` };
+  }
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  const httpUrl = `http://127.0.0.1:${httpPort}`;
+  const stop = async () => {
+    if (!exited) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exitedPromise;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) {
+      const tail = readFileSync(logFile, 'utf8').split('\n').slice(-8).join('\n');
+      await stop();
+      return { orthanc: null, reason: `Orthanc exited at start:\n${tail}` };
+    }
+    try {
+      const response = await fetch(`${httpUrl}/system`);
+      if (response.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      return { orthanc: null, reason: 'Orthanc did not answer on its HTTP port within 30 s' };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const rest = async <T>(resource: string): Promise<T> => {
+    const response = await fetch(`${httpUrl}${resource}`);
+    if (!response.ok) throw new Error(`Orthanc GET ${resource}: HTTP ${response.status}`);
+    return (await response.json()) as T;
+  };
+  const restBytes = async (resource: string): Promise<Uint8Array> => {
+    const response = await fetch(`${httpUrl}${resource}`);
+    if (!response.ok) throw new Error(`Orthanc GET ${resource}: HTTP ${response.status}`);
+    return new Uint8Array(await response.arrayBuffer());
+  };
+  const upload = async (files: readonly string[]): Promise<string[]> => {
+    const ids: string[] = [];
+    for (const file of files) {
+      const response = await fetch(`${httpUrl}/instances`, { method: 'POST', body: readFileSync(file) });
+      if (!response.ok) throw new Error(`Orthanc refused ${file}: HTTP ${response.status} ${await response.text()}`);
+      ids.push(((await response.json()) as { ID: string }).ID);
+    }
+    return ids;
+  };
+  const node: PacsNode = { name: 'test Orthanc', aeTitle: ORTHANC_AET, host: '127.0.0.1', port: dicomPort, callingAeTitle: HILUM_AET, timeoutMs: 20_000 };
+  return { orthanc: { node, httpUrl, dicomWeb: dicomWebPlugin !== undefined, dir, rest, restBytes, upload, stop } };
+}
