@@ -62,7 +62,8 @@ const LUNG_RANGE_HU: [number, number] = [-985, -500];
  *    0.45 R (0.6–2.5 mm) to detach vessels lying against it; the piece holding the centre stays.
  * 5. Cavities, vacuoles and vessels inside ground glass are filled (3-D, then slice by slice);
  *    calcification (> 400 HU) joined to the core is kept whatever the upper threshold says.
- * Of the variants tried, the largest that holds the click and is compact (≥ 0.4) is kept.
+ * Of the variants tried, the largest that holds the click and is compact (≥ 0.4) is kept, or a wider one
+ * (≥ 0.3) that adds a ground-glass halo to it.
  * With a bounding box around a mass that the nodule search refuses (touching the wall or mediastinum)
  * or cannot contain (larger than the search), the mass is segmented within the box (mass-segment.ts).
  * A seed in air, in plain lung, outside the lungs or on bone gives NO_NODULE_AT_SEED; a region that
@@ -153,7 +154,13 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
   // smaller one is a piece of the same nodule (a lobe, a tail, a core cut by a too-strong opening).
   // When none is, the most compact one that holds the click.
   const eligible = results.filter((r) => r.score >= 1 + ELIGIBLE_COMPACTNESS);
-  const best = eligible.length ? eligible.reduce((a, b) => (b.voxels > a.voxels ? b : a)) : results.reduce((a, b) => (b.score > a.score + 0.05 ? b : a));
+  let best = eligible.length ? eligible.reduce((a, b) => (b.voxels > a.voxels ? b : a)) : results.reduce((a, b) => (b.score > a.score + 0.05 ? b : a));
+  // A ground-glass nodule around a solid part: the variant that kept only the (compact) solid part is not the
+  // nodule when a wider one, less compact for its irregular ground glass, holds it and adds ground glass.
+  const widerGlass = results.filter(
+    (r) => r.score >= 1 + GLASS_COMPACTNESS && r.voxels > best.voxels && addsGroundGlass(ct, r.result.mask.voxels, best.result.mask.voxels),
+  );
+  if (widerGlass.length) best = widerGlass.reduce((a, b) => (b.voxels > a.voxels ? b : a));
   if (best.mode !== 'default')
     best.result.findings.push({
       code: 'SEGMENTATION_RETRIED',
@@ -165,6 +172,31 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
 }
 
 type Unmeasured = Omit<ClickSegmentResult, 'measurements'>;
+
+/** A wider result holding the kept one is still a nodule at this compactness when what it adds is ground glass. */
+const GLASS_COMPACTNESS = 0.3;
+
+/**
+ * True when `wider` holds ≥ 90 % of `kept` and adds at least half of `kept`'s volume, of which ≥ 70 %
+ * is ground glass (−750…−300 HU): a ground-glass halo, not a solid vessel and not a partial-volume rim
+ * (a rim is thin, and half of it is lung or solid).
+ */
+function addsGroundGlass(ct: Volume, wider: Uint8Array, kept: Uint8Array): boolean {
+  let keptCount = 0;
+  let keptInside = 0;
+  let added = 0;
+  let glass = 0;
+  for (let o = 0; o < wider.length; o++) {
+    if (kept[o]) {
+      keptCount++;
+      if (wider[o]) keptInside++;
+    } else if (wider[o]) {
+      added++;
+      if (ct.voxels[o] >= -750 && ct.voxels[o] <= -300) glass++;
+    }
+  }
+  return keptInside >= 0.9 * keptCount && added >= 0.5 * keptCount && glass >= 0.7 * added;
+}
 
 /** Results at least this compact (and holding the click) are nodules; the largest of them is kept. */
 const ELIGIBLE_COMPACTNESS = 0.4;

@@ -168,6 +168,17 @@ describe('click-to-segment: seeds that are not on a nodule', () => {
 });
 
 describe('click-to-segment on real CT', () => {
+  it('a click on the solid part of a ground-glass nodule (LIDC-IDRI-0048_R_3) gives the whole nodule, ground-glass halo included', async () => {
+    const dir = fixture('lidc_nodules');
+    const row = readLidcIndex(dir).find((r) => r.file === 'LIDC-IDRI-0048_R_3.nii.gz');
+    if (!row) throw new Error('fixture LIDC-IDRI-0048_R_3 missing');
+    const nodule = await loadLidcCase(dir, row);
+    const onSolidPart = segmentNodule(nodule.ct, { seed: { voxel: [21, 15, 3] } });
+    // Only the solid part (Dice 0.33) before the halo rule.
+    expect(dice(onSolidPart.mask.voxels, nodule.truth)).toBeGreaterThan(0.6);
+    expect(onSolidPart.measurements.ctr).toBeLessThan(0.9);
+  });
+
   it('a faint pure ground-glass nodule (LIDC-IDRI-0120_R_3, ≈ −700 HU in ≈ −820 HU lung) is segmented from a click on its rim; plain lung beside it is still refused', async () => {
     const dir = fixture('lidc_nodules');
     const row = readLidcIndex(dir).find((r) => r.file === 'LIDC-IDRI-0120_R_3.nii.gz');
