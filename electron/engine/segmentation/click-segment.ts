@@ -52,8 +52,8 @@ const LUNG_RANGE_HU: [number, number] = [-985, -500];
  *    like the full thorax. A seed on the chest-wall side of that surface steps onto the tumour next to
  *    it; a seed on aerated lung within 3 mm of a nodule's surface steps into it; a seed anywhere in the
  *    tumour then moves to its core along the tissue's depth (seed-ascent.ts).
- * 3. Rays cast from the seed through tumour tissue (≥ min(P + 150, −550) HU, inside the closed
- *    lung) find the tumour's centre and radius R, and sample its values: the lower threshold is
+ * 3. Rays cast from the seed through tumour tissue (≥ min(P + 150, −550) HU, lower for a faint
+ *    ground-glass nodule: faintGroundGlassFloor; inside the closed lung) find the tumour's centre and radius R, and sample its values: the lower threshold is
  *    halfway between P and the tumour's low (ground-glass) level, so ground glass is included and its
  *    edge falls at the middle of the partial-volume ramp; the upper threshold is halfway between the
  *    tumour's solid (or ground-glass) level and the brightest attached tissue (enhanced vessels).
@@ -62,7 +62,8 @@ const LUNG_RANGE_HU: [number, number] = [-985, -500];
  *    0.45 R (0.6–2.5 mm) to detach vessels lying against it; the piece holding the centre stays.
  * 5. Cavities, vacuoles and vessels inside ground glass are filled (3-D, then slice by slice);
  *    calcification (> 400 HU) joined to the core is kept whatever the upper threshold says.
- * Of the variants tried, the largest that holds the click and is compact (≥ 0.4) is kept.
+ * Of the variants tried, the largest that holds the click and is compact (≥ 0.4) is kept, or a wider one
+ * (≥ 0.3) that adds a ground-glass halo to it.
  * With a bounding box around a mass that the nodule search refuses (touching the wall or mediastinum)
  * or cannot contain (larger than the search), the mass is segmented within the box (mass-segment.ts).
  * A seed in air, in plain lung, outside the lungs or on bone gives NO_NODULE_AT_SEED; a region that
@@ -153,7 +154,13 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
   // smaller one is a piece of the same nodule (a lobe, a tail, a core cut by a too-strong opening).
   // When none is, the most compact one that holds the click.
   const eligible = results.filter((r) => r.score >= 1 + ELIGIBLE_COMPACTNESS);
-  const best = eligible.length ? eligible.reduce((a, b) => (b.voxels > a.voxels ? b : a)) : results.reduce((a, b) => (b.score > a.score + 0.05 ? b : a));
+  let best = eligible.length ? eligible.reduce((a, b) => (b.voxels > a.voxels ? b : a)) : results.reduce((a, b) => (b.score > a.score + 0.05 ? b : a));
+  // A ground-glass nodule around a solid part: the variant that kept only the (compact) solid part is not the
+  // nodule when a wider one, less compact for its irregular ground glass, holds it and adds ground glass.
+  const widerGlass = results.filter(
+    (r) => r.score >= 1 + GLASS_COMPACTNESS && r.voxels > best.voxels && addsGroundGlass(ct, r.result.mask.voxels, best.result.mask.voxels),
+  );
+  if (widerGlass.length) best = widerGlass.reduce((a, b) => (b.voxels > a.voxels ? b : a));
   if (best.mode !== 'default')
     best.result.findings.push({
       code: 'SEGMENTATION_RETRIED',
@@ -165,6 +172,31 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
 }
 
 type Unmeasured = Omit<ClickSegmentResult, 'measurements'>;
+
+/** A wider result holding the kept one is still a nodule at this compactness when what it adds is ground glass. */
+const GLASS_COMPACTNESS = 0.3;
+
+/**
+ * True when `wider` holds ≥ 90 % of `kept` and adds at least half of `kept`'s volume, of which ≥ 70 %
+ * is ground glass (−750…−300 HU): a ground-glass halo, not a solid vessel and not a partial-volume rim
+ * (a rim is thin, and half of it is lung or solid).
+ */
+function addsGroundGlass(ct: Volume, wider: Uint8Array, kept: Uint8Array): boolean {
+  let keptCount = 0;
+  let keptInside = 0;
+  let added = 0;
+  let glass = 0;
+  for (let o = 0; o < wider.length; o++) {
+    if (kept[o]) {
+      keptCount++;
+      if (wider[o]) keptInside++;
+    } else if (wider[o]) {
+      added++;
+      if (ct.voxels[o] >= -750 && ct.voxels[o] <= -300) glass++;
+    }
+  }
+  return keptInside >= 0.9 * keptCount && added >= 0.5 * keptCount && glass >= 0.7 * added;
+}
 
 /** Results at least this compact (and holding the click) are nodules; the largest of them is kept. */
 const ELIGIBLE_COMPACTNESS = 0.4;
@@ -250,7 +282,8 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   const lungValues: number[] = [];
   for (let i = 0; i < n; i += 3) if (values[i] > LUNG_RANGE_HU[0] && values[i] < -600) lungValues.push(values[i]);
   const parenchyma = lungValues.length > n / 60 ? median(lungValues) : -850;
-  const tumourFloor = Math.min(parenchyma + 150, -550);
+  const faintFloor = faintGroundGlassFloor(roi, seedIndex, parenchyma);
+  const tumourFloor = faintFloor ?? Math.min(parenchyma + 150, -550);
 
   const within = searchRegion(roi, ct, seed, maxDiameter, options);
   const lung = new Uint8Array(n);
@@ -395,7 +428,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   const solidCore = values[centre] > -250 || values[seedIndex] > -250;
   const solidLevel = (centralSolid >= 0.25 || solidCore) && solid.length ? quantileSorted(solid, 0.5) : null;
   const brightLevel = quantileSorted(attachedValues, 0.98);
-  const lowHu = Math.min(-350, Math.max(parenchyma + 100, (parenchyma + lowLevel) / 2));
+  const lowHu = Math.min(-350, Math.max(Math.min(parenchyma + 100, tumourFloor), (parenchyma + lowLevel) / 2));
   const base = solidLevel ?? lowLevel;
   // Ground glass keeps everything up to −250 HU (its own texture and noise); above that only vessels are cut.
   const highHu = Math.max(base + Math.max(60, 0.5 * (brightLevel - base)), base < -300 ? -250 : base + 60);
@@ -481,6 +514,13 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     if (roi.onInnerFace(i, ct.dims)) onFace++;
   }
   if (count < 4) throw noNodule(where, 'what grows from there is smaller than 4 voxels');
+  // Below the usual floor only a ground-glass nodule of a clinically relevant size counts: a faint density
+  // smaller than that is lung (gravity-dependent density, noise, a vessel's partial volume).
+  if (faintFloor !== null && largestSliceDiameterMm(region, dims, spacing) < FAINT_MIN_DIAMETER_MM)
+    throw noNodule(
+      where,
+      `the point is aerated lung (${Math.round(seedHu)} HU) and no tumour tissue surrounds it, only a faint density under ${FAINT_MIN_DIAMETER_MM} mm`,
+    );
   if (onFace > 0)
     throw new HilumError({
       code: 'SEGMENTATION_LEAKED',
@@ -569,6 +609,47 @@ function nearbyTissue(roi: RegionOfInterest, from: number, threshold: number, ra
     }
   });
   return total > 0 && inside / total >= 0.25 ? best : -1;
+}
+
+/**
+ * The tissue floor for a faint ground-glass nodule, or null for any other click. A pure GGO may be
+ * only 80–150 HU denser than the parenchyma P (e.g. −700 HU in −830 HU lung), below the usual floor
+ * min(P + 150, −550) HU, so neither the click nor the nodule would count as tissue. Within 2.5 mm of
+ * the click: when the upper quartile is ≥ P + 80 HU (a click on the rim has lung on one side), the
+ * median is below the usual floor and the 90th percentile is less than 100 HU above it (no solid
+ * tissue near: a solid nodule's rim keeps the usual floor), the floor is halfway between P and that
+ * upper quartile, and at least P + 50 HU so that lung noise stays out. A click on plain lung fails
+ * the first test and is still refused.
+ */
+function faintGroundGlassFloor(roi: RegionOfInterest, seedIndex: number, parenchyma: number): number | null {
+  const around: number[] = [];
+  roi.forEachWithin(seedIndex, FAINT_PROBE_MM, (q) => void around.push(roi.values[q]));
+  around.sort((a, b) => a - b);
+  const level = quantileSorted(around, 0.75);
+  const regularFloor = Math.min(parenchyma + 150, -550);
+  if (!(level - parenchyma >= FAINT_MIN_CONTRAST_HU && quantileSorted(around, 0.5) < regularFloor && quantileSorted(around, 0.9) < regularFloor + 100))
+    return null;
+  return Math.max(parenchyma + 50, (parenchyma + level) / 2);
+}
+
+/** Radius (mm) of the ball around the click whose levels say whether it is faint ground glass. */
+const FAINT_PROBE_MM = 2.5;
+/** Least contrast (HU) over the parenchyma for tissue at the click to count as faint ground glass. */
+const FAINT_MIN_CONTRAST_HU = 80;
+
+/** Smallest faint ground-glass nodule (mm, diameter of its largest axial section) found below the usual tissue floor. */
+const FAINT_MIN_DIAMETER_MM = 5;
+
+/** Diameter (mm) of the circle with the area of the mask's largest axial section. */
+function largestSliceDiameterMm(mask: Uint8Array, dims: Vec3, spacing: Vec3): number {
+  const plane = dims[0] * dims[1];
+  let largest = 0;
+  for (let k = 0; k < dims[2]; k++) {
+    let area = 0;
+    for (let o = k * plane; o < (k + 1) * plane; o++) area += mask[o];
+    largest = Math.max(largest, area);
+  }
+  return 2 * Math.sqrt((largest * spacing[0] * spacing[1]) / Math.PI);
 }
 
 /** Both ways of moving the click to its structure's core are tried; the better result is kept. */

@@ -5,6 +5,7 @@ import { loadVolume } from '../../../electron/engine/imaging/load.js';
 import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
 import type { Volume } from '../../../electron/engine/imaging/volume.js';
 import { dice, segmentNodule } from '../../../electron/engine/segmentation/index.js';
+import { loadLidcCase, readLidcIndex } from '../../../electron/engine/pipeline/lidc-set.js';
 import { DEMO, errorOf, fixture } from '../../helpers.js';
 import { NODULE_KINDS, testNodule } from './nodule-set.js';
 
@@ -167,6 +168,32 @@ describe('click-to-segment: seeds that are not on a nodule', () => {
 });
 
 describe('click-to-segment on real CT', () => {
+  it('a click on the solid part of a ground-glass nodule (LIDC-IDRI-0048_R_3) gives the whole nodule, ground-glass halo included', async () => {
+    const dir = fixture('lidc_nodules');
+    const row = readLidcIndex(dir).find((r) => r.file === 'LIDC-IDRI-0048_R_3.nii.gz');
+    if (!row) throw new Error('fixture LIDC-IDRI-0048_R_3 missing');
+    const nodule = await loadLidcCase(dir, row);
+    const onSolidPart = segmentNodule(nodule.ct, { seed: { voxel: [21, 15, 3] } });
+    // Only the solid part (Dice 0.33) before the halo rule.
+    expect(dice(onSolidPart.mask.voxels, nodule.truth)).toBeGreaterThan(0.6);
+    expect(onSolidPart.measurements.ctr).toBeLessThan(0.9);
+  });
+
+  it('a faint pure ground-glass nodule (LIDC-IDRI-0120_R_3, ≈ −700 HU in ≈ −820 HU lung) is segmented from a click on its rim; plain lung beside it is still refused', async () => {
+    const dir = fixture('lidc_nodules');
+    const row = readLidcIndex(dir).find((r) => r.file === 'LIDC-IDRI-0120_R_3.nii.gz');
+    if (!row) throw new Error('fixture LIDC-IDRI-0120_R_3 missing');
+    const nodule = await loadLidcCase(dir, row);
+    // The rim click (−734 HU after smoothing, lung on one side) was refused as aerated lung before the faint floor.
+    const rim = segmentNodule(nodule.ct, { seed: { voxel: [15, 23, 5] } });
+    expect(dice(rim.mask.voxels, nodule.truth)).toBeGreaterThan(0.6);
+    expect(rim.thresholds.lowHu).toBeLessThan(-700);
+    const centre = segmentNodule(nodule.ct, { seed: { voxel: [22, 21, 5] } });
+    expect(dice(centre.mask.voxels, nodule.truth)).toBeGreaterThan(0.55);
+    // Aerated lung in the crop's corner, away from the nodule.
+    expect(errorOf(() => segmentNodule(nodule.ct, { seed: { voxel: [2, 2, 5] } })).code).toBe('NO_NODULE_AT_SEED');
+  });
+
   it('the lungmask chest slice: small vessels in the lung give small masks; air, mediastinum and bone give a clear refusal', async () => {
     const { volume } = await loadVolume(fixture('chest_slice', 'lungmask_0.dcm'));
     for (const seed of [
