@@ -166,8 +166,8 @@ function statusText(out: string, status: StudyShardsStatus): string {
         `shard ${s.shard.index}/${status.count}`.padEnd(12),
         s.state.padEnd(8),
         s.job ? `job ${s.job}`.padEnd(14) : ''.padEnd(14),
-        s.record?.patients !== undefined && s.state === 'done' ? `${s.record.patients} patients` : (s.detail ?? ''),
-        s.log && (s.state === 'failed' || s.state === 'running') ? ` — log ${rel(s.log)}` : '',
+        (s.record?.patients !== undefined && s.state === 'done' ? `${s.record.patients} patients` : (s.detail ?? '')) +
+          (s.log && (s.state === 'failed' || s.state === 'running') ? ` — log ${rel(s.log)}` : ''),
       ]
         .join(' ')
         .trimEnd(),
