@@ -87,10 +87,9 @@ export function registerStudy(program: Command): void {
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
       // A shard stopped by a signal (scancel, a time limit, Ctrl-C) records so before it goes; a SIGKILL leaves "running", which --status checks against Slurm.
       const onSignal = (signal: NodeJS.Signals) => {
-        if (shard)
-          endShardRun(path.join(opts.out, 'shards'), shard, {
-            error: { code: 'SHARD_TERMINATED', message: `terminated by ${signal} (cancelled, past its time limit, or stopped by the system)` },
-          });
+        endShardRun(path.join(opts.out, 'shards'), shard!, {
+          error: { code: 'SHARD_TERMINATED', message: `terminated by ${signal} (cancelled, past its time limit, or stopped by the system)` },
+        });
         bar?.stop();
         process.exit(signal === 'SIGINT' ? 130 : 143);
       };

@@ -281,6 +281,12 @@ export function mergeShardTables(shardsDir: string, cases: readonly CohortCase[]
       const r = p.repeat.get(id);
       if (r) repeat.set(id, r);
     });
+  const lacking = cases.filter((c) => !byId.has(c.id)).map((c) => c.id);
+  if (lacking.length)
+    throw new HilumError({
+      code: 'SHARDS_INCONSISTENT',
+      message: `the shard tables lack ${lacking.length} patient(s) their .json files list: ${lacking.slice(0, 10).join(', ')}`,
+    });
   return {
     keys: first.keys,
     ids: cases.map((c) => c.id),
