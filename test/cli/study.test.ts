@@ -225,6 +225,40 @@ describe('hilum study', () => {
     expect(r.stderr).toMatch(/SHARDS_MISSING.*shard\(s\) 1, 3 of 3/);
   }, 300_000);
 
+  it('merging refuses a stale shard by name (a mask corrected after it was extracted); --status says so; re-running that shard mends it', async () => {
+    const stale = path.join(tmp.dir, 'stale');
+    cpSync(path.join(tmp.dir, 'sharded'), stale, { recursive: true });
+    // The second patient (shard 2 of 2) gets a corrected mask.
+    const rows = csvRows(manifest);
+    const mi = rows[0].indexOf('mask_path');
+    const id = rows[2][0];
+    const image = readImageFile(path.join(cohort, rows[2][mi])).image;
+    const voxels = image.voxels.slice();
+    voxels[voxels.findIndex((v) => v === 1)] = 0;
+    rows[2][mi] = `masks/${id}-corrected.nii.gz`;
+    writeImageFile(path.join(cohort, rows[2][mi]), { ...image, voxels });
+    const corrected = path.join(cohort, 'corrected.csv');
+    writeFileSync(corrected, rows.map((row) => row.join(',')).join('\n') + '\n');
+    const args = ['study', '--manifest', corrected, '--out', stale, '--protocol', protocolFile];
+
+    const status = await runCli([...args, '--status']);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toMatch(/shard 1\/2 +done +28 patients/);
+    expect(status.stdout).toMatch(new RegExp(`shard 2/2 +stale +the image or mask of 1 patient\\(s\\) changed since it was extracted: ${id} \\(mask\\)`));
+    const merge = await runCli([...args, '--merge']);
+    expect(merge.code).toBe(1);
+    expect(merge.stderr).toMatch(
+      new RegExp(
+        `SHARDS_STALE\\]: shard\\(s\\) 2 of 2 are stale — 2: stale \\(the image or mask of 1 patient\\(s\\) changed since it was extracted: ${id} \\(mask\\)\\)`,
+      ),
+    );
+    const shard = await spawnCli([...args, '--shard', '2/2', '--jobs', '1']);
+    expect(shard.code, shard.stderr).toBe(0);
+    expect(shard.stderr).toMatch(/features: 1\/1 patients/);
+    const merged = await runCli([...args, '--merge']);
+    expect(merged.code, merged.stderr).toBe(0);
+  }, 300_000);
+
   it('refuses a cohort with a single outcome class before extracting anything', async () => {
     const rows = readFileSync(manifest, 'utf8').trim().split('\n');
     const header = rows[0].split(',');

@@ -2,15 +2,16 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import path from 'node:path';
 import { HilumError } from '../../engine/core/errors.js';
-import { parseShard } from '../../engine/pipeline/cohort-features.js';
+import { endShardRun, parseShard } from '../../engine/pipeline/cohort-shards.js';
 import { runStudy, type StudyStage } from '../../engine/pipeline/cohort-study.js';
 import { writeStudyOutputs } from '../../engine/pipeline/study-outputs.js';
 import { metricsMarkdown } from '../../engine/report/study-report.js';
 import { defaultProtocol, readProtocol } from '../../engine/signatures/protocol.js';
 import { formatFinding } from '../output.js';
+import { type SlurmModeOptions, runSlurmMode, slurmMode } from './study-slurm.js';
 
-interface StudyOptions {
-  manifest: string;
+interface StudyOptions extends SlurmModeOptions {
+  manifest?: string;
   out: string;
   protocol?: string;
   jobs?: string;
@@ -28,17 +29,24 @@ export function registerStudy(program: Command): void {
       "cohort study (the paper's method on your own cohort): split, extract or reuse cached features (resumable), fit the clinical, radiomics, MIL, DLRad and " +
         'combined signatures on the training split, evaluate them on training, validation and external test, and write the table, plots, nomogram and the model bundle (docs/study.md)',
     )
-    .requiredOption(
+    .option(
       '--manifest <cohort.csv>',
-      'cohort manifest: patient_id, centre, image_path, mask_path, label and the clinical columns (as `hilum phantom` writes it)',
+      'cohort manifest: patient_id, centre, image_path, mask_path, label and the clinical columns (as `hilum phantom` writes it); needed except with --status and --resubmit-failed after --slurm',
     )
     .requiredOption('--out <dir>', 'study folder: feature cache, tables, plots, bundle')
     .option('--protocol <file>', 'study protocol (YAML or JSON); the documented defaults without it')
     .option('--jobs <n>', 'patients extracted in parallel (worker threads)', '2')
     .option('--shard <i/N>', 'extract only every N-th patient (i-th of N) into a partial feature table, for a cluster array job (docs/cluster.md)')
     .option('--merge', 'join the partial tables of all N shards in <out>/shards, then fit and evaluate')
+    .option(
+      '--slurm',
+      "submit the extraction to Slurm as an array job (one task per shard; shards and resources from the protocol's slurm section) and the merge as a job that waits for it; with --shard i/N, resubmit that shard alone",
+    )
+    .option('--emit-slurm', 'write the Slurm job files to <out>/slurm and print how to submit them; submits nothing')
+    .option('--status', "each shard's state (done, running, pending, failed, stale, missing) and Slurm job, from the study folder and Slurm's queue")
+    .option('--resubmit-failed', 'resubmit the failed, missing and stale shards of the last --slurm submission alone, with a new merge job')
     .option('--split-only', 'write <out>/split.csv (training / validation / external) and stop')
-    .option('--extract-only', 'extract the features and write <out>/features.csv, then stop')
+    .option('--extract-only', 'extract the features and write <out>/features.csv, then stop (with --slurm: the merge job stops there)')
     .option('--json', 'print the result summary as JSON')
     .action(async (opts: StudyOptions) => {
       const jobs = Number(opts.jobs);
@@ -46,6 +54,11 @@ export function registerStudy(program: Command): void {
         throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--jobs must be a positive integer, got '${opts.jobs}'` });
       if (opts.shard && opts.merge)
         throw new HilumError({ code: 'INVALID_ARGUMENT', message: 'give --shard (extract one part) or --merge (join the parts), not both' });
+      if (slurmMode(opts)) {
+        await runSlurmMode(opts);
+        return;
+      }
+      if (!opts.manifest) throw new HilumError({ code: 'INVALID_ARGUMENT', message: '--manifest <cohort.csv> is needed' });
       const protocol = opts.protocol ? readProtocol(opts.protocol) : defaultProtocol();
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar(
@@ -72,6 +85,15 @@ export function registerStudy(program: Command): void {
         lastStage = 'extract';
       };
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
+      // A shard stopped by a signal (scancel, a time limit, Ctrl-C) records so before it goes; a SIGKILL leaves "running", which --status checks against Slurm.
+      const onSignal = (signal: NodeJS.Signals) => {
+        endShardRun(path.join(opts.out, 'shards'), shard!, {
+          error: { code: 'SHARD_TERMINATED', message: `terminated by ${signal} (cancelled, past its time limit, or stopped by the system)` },
+        });
+        bar?.stop();
+        process.exit(signal === 'SIGINT' ? 130 : 143);
+      };
+      if (shard) for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
       let result;
       try {
         result = await runStudy({
@@ -87,6 +109,7 @@ export function registerStudy(program: Command): void {
         });
       } finally {
         bar?.stop();
+        for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, onSignal);
       }
       const counts = ['training', 'validation', 'external'].map((s) => `${s} ${result.split.filter((x) => x === s).length}`).join(', ');
       if (opts.splitOnly) {

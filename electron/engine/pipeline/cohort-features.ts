@@ -7,12 +7,11 @@
  * the mask it came from: an interrupted run resumes, a second study with another selection protocol
  * reuses every value, and a corrected mask is extracted again. Cases run in parallel in worker threads.
  *
- * For a cohort larger than one workstation, `shard` takes every N-th case (case k, 0-based, belongs
- * to shard k mod N + 1) and writes a partial feature table; `mergeShardTables` joins the partial
- * tables of all N shards into the table a single run writes, byte for byte.
+ * For a cohort larger than one workstation, the extraction is split into shards (cohort-shards.ts)
+ * whose partial feature tables join into the table a single run writes, byte for byte.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { csvLine, parseCsv } from '../core/csv.js';
 import { HilumError, isHilumError } from '../core/errors.js';
@@ -47,12 +46,6 @@ export interface ExtractionKeys {
   deep: string;
 }
 
-export interface ShardSpec {
-  /** 1-based shard number. */
-  index: number;
-  count: number;
-}
-
 export interface ExtractionFailure {
   id: string;
   code: string;
@@ -79,25 +72,6 @@ export function extractionKeys(params: ParameterSet, backbone: Backbone): Extrac
   };
 }
 
-/** Parses "i/N" (1 ≤ i ≤ N). */
-export function parseShard(text: string): ShardSpec {
-  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
-  const index = m ? Number(m[1]) : NaN;
-  const count = m ? Number(m[2]) : NaN;
-  if (!m || !(count >= 1) || !(index >= 1 && index <= count))
-    throw new HilumError({
-      code: 'INVALID_ARGUMENT',
-      message: `--shard must be i/N with 1 ≤ i ≤ N, got '${text}'`,
-      hint: 'e.g. --shard 3/8 (Slurm: --shard $((SLURM_ARRAY_TASK_ID))/8)',
-    });
-  return { index, count };
-}
-
-/** The cases of one shard: case k (0-based, manifest order) belongs to shard (k mod N) + 1. */
-export function shardCases<T>(cases: readonly T[], shard: ShardSpec | undefined): T[] {
-  return shard ? cases.filter((_, k) => k % shard.count === shard.index - 1) : [...cases];
-}
-
 function cacheDir(dir: string, kind: 'radiomics' | 'deep', key: string): string {
   return path.join(dir, 'features', `${kind}-${key}`);
 }
@@ -111,12 +85,17 @@ function repeatCacheFile(dir: string, key: string, id: string): string {
 }
 
 /** SHA-256 of a mask file (masks are small), so a corrected mask is extracted again; a folder is identified by its path. */
-function fileDigest(file: string): string {
+export function fileDigest(file: string): string {
   try {
     return statSync(file).isFile() ? createHash('sha256').update(readFileSync(file)).digest('hex') : `folder:${file}`;
   } catch {
     return `missing:${file}`;
   }
+}
+
+/** What a case's cached features were extracted from: the image as the manifest names it, and the SHA-256 of the mask. */
+export function caseSource(c: CohortCase): { image: string; maskSha256: string } {
+  return { image: c.values.image_path ?? c.image, maskSha256: fileDigest(c.mask) };
 }
 
 function readJson<T>(file: string): T | null {
@@ -160,8 +139,7 @@ export async function extractCohortFeatures(
     .map((c): CaseExtractionRequest => {
       const repeatMask = plan.repeatMaskOf(c);
       const source = {
-        image: c.values.image_path ?? c.image,
-        maskSha256: fileDigest(c.mask),
+        ...caseSource(c),
         repeatMask,
         repeatSha256: repeatMask ? fileDigest(repeatMask) : '',
       };
@@ -322,8 +300,11 @@ export function featureTableFromCache(
   return table;
 }
 
-/** Writes a feature table as CSV (patient_id first; values as JavaScript prints doubles, which read back exactly) with its keys in a sidecar JSON. */
-export function writeFeatureTable(file: string, table: FeatureTable): void {
+/**
+ * Writes a feature table as CSV (patient_id first; values as JavaScript prints doubles, which read
+ * back exactly) with its keys in a sidecar JSON; `extra` fields join the sidecar (a shard's provenance).
+ */
+export function writeFeatureTable(file: string, table: FeatureTable, extra: Record<string, unknown> = {}): void {
   let text = csvLine(['patient_id', ...table.names]);
   table.rows.forEach((row, i) => (text += csvLine([table.ids[i], ...row.map(String)])));
   writeAtomic(file, text);
@@ -338,11 +319,13 @@ export function writeFeatureTable(file: string, table: FeatureTable): void {
       spacing: table.spacing,
       bagSha256: table.bagSha256,
       repeat,
+      ...extra,
     }) + '\n',
   );
 }
 
-function sidecar(file: string): string {
+/** The JSON file beside a feature table's CSV. */
+export function sidecar(file: string): string {
   return file.replace(/\.csv$/i, '') + '.json';
 }
 
@@ -365,65 +348,6 @@ export function readFeatureTable(file: string): FeatureTable {
     repeat: new Map(Object.entries(meta.repeat ?? {})),
     spacing: meta.spacing,
     bagSha256: meta.bagSha256,
-  };
-}
-
-/** File name of shard i of N's partial table. */
-export function shardTableName(shard: ShardSpec): string {
-  return `features-${shard.index}-of-${shard.count}.csv`;
-}
-
-/**
- * Joins the partial tables of a sharded extraction (in `shardsDir`) into one table in manifest
- * order. Every shard of the same N must be there, with the same extraction keys and columns, and
- * together they must cover the manifest exactly once.
- */
-export function mergeShardTables(shardsDir: string, cases: readonly CohortCase[]): FeatureTable {
-  const files = existsSync(shardsDir) ? readdirSync(shardsDir).filter((f) => /^features-\d+-of-\d+\.csv$/.test(f)) : [];
-  if (!files.length) throw new HilumError({ code: 'SHARDS_MISSING', message: `no shard tables (features-i-of-N.csv) in ${shardsDir}` });
-  const counts = new Set(files.map((f) => Number(/-of-(\d+)\.csv$/.exec(f)![1])));
-  if (counts.size !== 1)
-    throw new HilumError({ code: 'SHARDS_INCONSISTENT', message: `${shardsDir} holds shards of different runs (N = ${[...counts].join(', ')})` });
-  const count = [...counts][0];
-  const absent = Array.from({ length: count }, (_, k) => k + 1).filter((i) => !files.includes(shardTableName({ index: i, count })));
-  if (absent.length)
-    throw new HilumError({
-      code: 'SHARDS_MISSING',
-      message: `shard(s) ${absent.join(', ')} of ${count} have not written their table`,
-      hint: 'Run (or re-run) those array tasks; finished cases are cached.',
-    });
-  const parts = files.map((f) => readFeatureTable(path.join(shardsDir, f)));
-  const first = parts[0];
-  for (const p of parts)
-    if (JSON.stringify(p.keys) !== JSON.stringify(first.keys) || p.names.join('\u0000') !== first.names.join('\u0000'))
-      throw new HilumError({ code: 'SHARDS_INCONSISTENT', message: 'the shard tables were extracted with different settings or models' });
-  const byId = new Map<string, number[]>();
-  const spacingById = new Map<string, number[]>();
-  const bagById = new Map<string, string>();
-  const repeat = new Map<string, number[]>();
-  for (const p of parts)
-    p.ids.forEach((id, i) => {
-      if (byId.has(id)) throw new HilumError({ code: 'SHARDS_INCONSISTENT', message: `patient ${id} is in more than one shard table` });
-      byId.set(id, p.rows[i]);
-      spacingById.set(id, p.spacing[i]);
-      bagById.set(id, p.bagSha256[i]);
-      const r = p.repeat.get(id);
-      if (r) repeat.set(id, r);
-    });
-  const missing = cases.filter((c) => !byId.has(c.id)).map((c) => c.id);
-  if (missing.length)
-    throw new HilumError({
-      code: 'SHARDS_INCOMPLETE',
-      message: `the shard tables lack ${missing.length} patient(s) of the manifest: ${missing.slice(0, 10).join(', ')}`,
-    });
-  return {
-    keys: first.keys,
-    ids: cases.map((c) => c.id),
-    names: first.names,
-    rows: cases.map((c) => byId.get(c.id)!),
-    repeat,
-    spacing: cases.map((c) => spacingById.get(c.id)!),
-    bagSha256: cases.map((c) => bagById.get(c.id)!),
   };
 }
 

@@ -7,7 +7,7 @@
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding } from '../core/errors.js';
-import { HilumError } from '../core/errors.js';
+import { HilumError, isHilumError } from '../core/errors.js';
 import { engineVersion, shippedDataRoot } from '../core/version.js';
 import { type Backbone, loadBackbone, readOutOfFold, shippedBackboneDir } from '../deep/model-card.js';
 import { readParameterFile } from '../radiomics/settings.js';
@@ -23,17 +23,15 @@ import { quantileType7 } from '../stats/descriptive.js';
 import { buildNomogram } from '../stats/nomogram.js';
 import { csvLine } from '../core/csv.js';
 import {
+  type ExtractionKeys,
   type FeatureTable,
-  type ShardSpec,
   extractCohortFeatures,
   extractionKeys,
   featureTableFromCache,
-  mergeShardTables,
-  shardCases,
-  shardTableName,
   throwIfCancelled,
   writeFeatureTable,
 } from './cohort-features.js';
+import { type ShardSpec, endShardRun, mergeShardTables, shardCases, shardProvenance, shardTableName, startShardRun } from './cohort-shards.js';
 import { type CohortManifest, casePath, readCohortManifest } from './cohort-manifest.js';
 import { arrayMax, arrayMin } from '../core/array-extent.js';
 import { appendAll } from '../core/append-all.js';
@@ -76,7 +74,31 @@ export function defaultRadiomicsParameterFile(): string {
   return path.join(shippedDataRoot(), 'resources', 'radiomics', 'hilum-ct.yaml');
 }
 
+/** The extraction keys of a protocol's study: what its cached features and shard tables must have been extracted with. */
+export function protocolExtractionKeys(protocol: StudyProtocol): ExtractionKeys {
+  const params = readParameterFile(protocol.radiomics.parameterFile ?? defaultRadiomicsParameterFile());
+  return extractionKeys(params, loadBackbone(protocol.deep.model ?? shippedBackboneDir()));
+}
+
+/**
+ * Runs the study. A shard's run is on record in the study folder from its start to its end (done,
+ * or failed with the error), so `hilum study --status` can tell a finished shard from a killed one.
+ */
 export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
+  if (!opts.shard) return runStudySteps(opts);
+  const shardsDir = path.join(opts.out, 'shards');
+  startShardRun(shardsDir, opts.shard, opts.manifest);
+  try {
+    const result = await runStudySteps(opts);
+    endShardRun(shardsDir, opts.shard, { patients: result.table?.ids.length ?? 0 });
+    return result;
+  } catch (error) {
+    endShardRun(shardsDir, opts.shard, { error: { code: isHilumError(error) ? error.code : 'INTERNAL_ERROR', message: (error as Error).message } });
+    throw error;
+  }
+}
+
+async function runStudySteps(opts: StudyOptions): Promise<StudyResult> {
   const seconds: Record<string, number> = {};
   let t = performance.now();
   const lap = (name: string) => {
@@ -116,7 +138,7 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
 
   let table: FeatureTable;
   if (opts.merge) {
-    table = mergeShardTables(path.join(opts.out, 'shards'), manifest.cases);
+    table = mergeShardTables(path.join(opts.out, 'shards'), manifest.cases, keys);
   } else {
     const cases = shardCases(manifest.cases, opts.shard);
     const r = await extractCohortFeatures(
@@ -141,18 +163,12 @@ export async function runStudy(opts: StudyOptions): Promise<StudyResult> {
     }
     table = featureTableFromCache(opts.out, cases, keys, plan.repeatMaskOf);
     if (opts.shard) {
-      writeFeatureTable(path.join(opts.out, 'shards', shardTableName(opts.shard)), table);
+      writeFeatureTable(path.join(opts.out, 'shards', shardTableName(opts.shard)), table, shardProvenance(opts.shard, cases));
       lap('extract');
       result.table = table;
       return result;
     }
   }
-  if (table.keys.radiomics !== keys.radiomics || table.keys.deep !== keys.deep)
-    throw new HilumError({
-      code: 'SHARDS_INCONSISTENT',
-      message: 'the shard tables were extracted with other radiomics settings or another backbone than this protocol names',
-      data: { shards: table.keys, protocol: keys },
-    });
   writeFeatureTable(path.join(opts.out, 'features.csv'), table);
   result.table = table;
   lap('extract');
@@ -274,7 +290,8 @@ function buildBundle(
   keys: { radiomics: string; deep: string },
   outOfFold: { used: boolean; folds: number; patients: number },
 ): ModelBundle {
-  const { protocol } = opts;
+  // Where the study ran (its cluster resources) is no part of the model.
+  const { slurm: _slurm, ...protocol } = opts.protocol;
   const trainRows = split.flatMap((s, i) => (s === 'training' ? [i] : []));
   // Rounded to 0.001 (mm): DICOM spacings computed from positions carry floating-point noise.
   const range = (values: number[]): [number, number] => [Math.round(arrayMin(values) * 1000) / 1000, Math.round(arrayMax(values) * 1000) / 1000];

@@ -69,6 +69,38 @@ const featureSelection = z
 
 const selectionDefaults = featureSelection.parse({});
 
+/** Slurm's memory (`--mem`: a number with an optional K/M/G/T suffix) and time limit (`--time`: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS). */
+const slurmMemory = z.string().regex(/^\d+[KMGT]?$/, 'a number with an optional K, M, G or T suffix, e.g. 8G');
+const slurmTime = z
+  .string()
+  .regex(/^(\d+|\d+:\d{2}|\d+:\d{2}:\d{2}|\d+-\d+|\d+-\d+:\d{2}|\d+-\d+:\d{2}:\d{2})$/, 'minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM or D-HH:MM:SS');
+const slurmName = z.string().regex(/^[A-Za-z0-9_.,-]+$/, 'letters, digits, _ . , - only');
+
+/**
+ * Where the extraction runs on a Slurm cluster (`hilum study --slurm`, docs/cluster.md): the array
+ * job's size and each task's resources, and the merge job's. Not part of the model: left out of the bundle.
+ */
+const slurmSettings = z
+  .object({
+    /** Array tasks: patient k of the manifest (0-based) goes to shard k mod shards + 1. */
+    shards: z.number().int().min(1).max(10000).default(4),
+    /** Cores per task; the task extracts that many patients at a time (`--jobs`). */
+    cpusPerTask: z.number().int().min(1).max(1024).default(4),
+    mem: slurmMemory.default('8G'),
+    time: slurmTime.default('02:00:00'),
+    partition: slurmName.optional(),
+    account: slurmName.optional(),
+    qos: slurmName.optional(),
+    /** More sbatch options, each as one argument (e.g. `--constraint=avx2`). */
+    sbatchOptions: z.array(z.string().regex(/^--?[A-Za-z][A-Za-z0-9-]*(=[^\n\r'"\\]*)?$/, 'one sbatch option such as --constraint=avx2')).default([]),
+    /** The merge job (join the shards, fit, evaluate); task's mem and time when not given. */
+    merge: z
+      .object({ cpusPerTask: z.number().int().min(1).max(1024).default(1), mem: slurmMemory.optional(), time: slurmTime.optional() })
+      .strict()
+      .default({ cpusPerTask: 1 }),
+  })
+  .strict();
+
 export const protocolSchema = z
   .object({
     format: z.literal(PROTOCOL_FORMAT).default(PROTOCOL_FORMAT),
@@ -144,12 +176,20 @@ export const protocolSchema = z
       ),
     /** Written into the bundle's provenance; "synthetic" for phantom cohorts. */
     dataSource: z.enum(['synthetic', 'institutional']).default('institutional'),
+    /** Cluster resources for `hilum study --slurm`; absent unless given (the defaults above apply then). */
+    slurm: slurmSettings.optional(),
   })
   .strict();
 
 export type StudyProtocol = z.infer<typeof protocolSchema>;
 export type ClinicalVariable = z.infer<typeof clinicalVariable>;
 export type FeatureSelectionSettings = z.infer<typeof featureSelection>;
+export type SlurmSettings = z.infer<typeof slurmSettings>;
+
+/** The Slurm settings of a protocol, with the defaults for what it leaves out. */
+export function slurmSettingsOf(protocol: StudyProtocol): SlurmSettings {
+  return protocol.slurm ?? slurmSettings.parse({});
+}
 
 /** The standard preoperative variables of the paper's clinical model (columns as `hilum phantom` writes them). */
 export function defaultClinicalVariables(): ClinicalVariable[] {
