@@ -241,7 +241,7 @@ export async function runBedside(options: BedsideRunOptions): Promise<BedsideRun
         hint: 'Leave out --dicom-out, or predict on the DICOM folder.',
       });
     let t = performance.now();
-    const images = renderKeyImages(outcome.ct, outcome.mask, outcome.bag, { bagConfig: bundle.backbone.card.bagConfig });
+    const images = renderKeyImages(outcome.ct, outcome.mask, outcome.bag, { bagConfig: bundle.backbone.card.bagConfig, cam: outcome.record.explanation?.cam });
     const reportId = `R-${outcome.record.id.slice(0, 8).toUpperCase()}`;
     const lang = options.lang ?? 'en';
     const paper = options.paper ?? 'A4';
