@@ -6,7 +6,11 @@
  */
 import type { BagInference } from '../deep/backbone-session.js';
 import type { BagConfig } from '../deep/bag-config.js';
-import type { SliceBag } from '../deep/sampler.js';
+import { camOnCtGrid } from '../deep/cam-projection.js';
+import { type SliceBag, type SlicePlane, bagSliceGrid } from '../deep/sampler.js';
+import type { ImageGrid } from '../imaging/grid.js';
+import type { Vec3 } from '../imaging/vec.js';
+import { camScaleOf } from '../report/cam-images.js';
 import type { ModelBundle } from '../signatures/bundle.js';
 import { logisticContributions } from '../signatures/contributions.js';
 import type { ExplanationRecord } from '../signatures/prediction-record.js';
@@ -49,4 +53,33 @@ export function explainPrediction(input: {
     ...(cam ? {} : { camUnavailable: inference.camUnavailable ?? 'no class-activation maps' }),
     contributions: [logisticContributions(bundle, 'clinical', input.clinicalEncoded), logisticContributions(bundle, 'combined', input.combinedInputs)],
   };
+}
+
+/** The bag's maps on the CT grid for the viewer: one patch per bag slice (null outside the crop), one colour scale ±maxAbs. */
+export interface CamOverlay {
+  notice: string;
+  maxAbs: number;
+  patches: { axis: number; index: number; distanceMm: number; usedOffset: number; lo: Vec3; hi: Vec3; values: (number | null)[] }[];
+}
+
+/** Resamples the record's maps onto the CT's grid (deep/cam-projection.ts); null when the record has none. */
+export function camOverlayOf(explanation: ExplanationRecord | undefined, bagConfig: Pick<BagConfig, 'sizePx' | 'spacingMm'>, ct: ImageGrid): CamOverlay | null {
+  const cam = explanation?.cam;
+  if (!cam) return null;
+  const patches: CamOverlay['patches'] = [];
+  for (const s of cam.slices) {
+    const crop = bagSliceGrid({ plane: s.plane as SlicePlane, centreLps: s.centreLps }, cam.cropSideMm, bagConfig);
+    const p = camOnCtGrid(s.values, cam.height, cam.width, crop, ct);
+    if (p)
+      patches.push({
+        axis: p.axis,
+        index: p.index,
+        distanceMm: p.distanceMm,
+        usedOffset: s.usedOffset,
+        lo: p.lo,
+        hi: p.hi,
+        values: Array.from(p.values, (v) => (Number.isNaN(v) ? null : Math.round(v * 1e4) / 1e4)),
+      });
+  }
+  return { notice: explanation.notice, maxAbs: camScaleOf(cam), patches };
 }

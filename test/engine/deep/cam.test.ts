@@ -102,9 +102,9 @@ describe('which heads have a class-activation map', () => {
         [
           node('ReduceMean', ['A'], ['g'], [{ name: 'axes', ints: [2, 3] }]),
           node('Reshape', ['g', 's'], ['f']),
-          node('MatMul', ['f', 'w']),
+          node('MatMul', ['f', 'w'], ['m']),
           node('Add', ['m', 'b'], ['logit']),
-        ].map((n) => (n.opType === 'MatMul' ? { ...n, outputs: ['m'] } : n)),
+        ],
         [{ ...w, dims: [4, 1] }, b],
       ),
       'logit',

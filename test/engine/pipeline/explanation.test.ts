@@ -4,6 +4,7 @@ import { camOnCtGrid } from '../../../electron/engine/deep/cam-projection.js';
 import { bagSliceGrid } from '../../../electron/engine/deep/sampler.js';
 import { demoClinicalInput, ensureDemoCase } from '../../../electron/engine/phantom/demo-case.js';
 import { type BedsideOutcome, predictCase } from '../../../electron/engine/pipeline/bedside.js';
+import { camOverlayOf } from '../../../electron/engine/pipeline/explanation.js';
 import type { SlicePlane } from '../../../electron/engine/deep/sampler.js';
 import { tempDir } from '../../helpers.js';
 import { demoBundle } from '../report/sample-record.js';
@@ -62,5 +63,17 @@ describe('the prediction record explains itself', () => {
         for (let i = patch.lo[0]; i <= patch.hi[0]; i++) if (mask.voxels[i + nx * (j + ny * patch.index)]) hits++;
     }
     expect(hits).toBeGreaterThan(0);
+    // What the viewer gets: one patch per bag slice on the CT grid, JSON-safe (null outside the crop), one scale.
+    const overlay = camOverlayOf(out.record.explanation, config, ct)!;
+    expect(overlay.patches).toHaveLength(cam.slices.length);
+    expect(overlay.notice).toMatch(/SYNTHETIC/);
+    expect(overlay.maxAbs).toBeGreaterThan(0);
+    for (const p of overlay.patches) {
+      const n = [0, 1, 2].map((a) => p.hi[a] - p.lo[a] + 1);
+      expect(p.values).toHaveLength(n[0] * n[1] * n[2]);
+      expect(p.values.some((v) => v === null)).toBe(true);
+      expect(p.values.every((v) => v === null || Math.abs(v) <= overlay.maxAbs + 1e-4)).toBe(true);
+    }
+    expect(overlay.patches.find((p) => p.usedOffset === 0)).toBeDefined();
   });
 });
