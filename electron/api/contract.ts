@@ -300,6 +300,8 @@ export const API = {
       camOverlay: z
         .object({
           notice: z.string(),
+          method: z.enum(['cam', 'occlusion']),
+          baselineHu: z.number().nullable(),
           maxAbs: z.number(),
           patches: z.array(
             z.object({

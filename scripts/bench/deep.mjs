@@ -6,7 +6,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { inferBag, openBackbone } from '../../dist/electron/engine/deep/backbone-session.js';
+import { inferBag, occlusionMaps, openBackbone } from '../../dist/electron/engine/deep/backbone-session.js';
 import { loadBackbone } from '../../dist/electron/engine/deep/model-card.js';
 import { sampleBag } from '../../dist/electron/engine/deep/sampler.js';
 import { renderPatient, samplePatient } from '../../dist/electron/engine/phantom/index.js';
@@ -16,6 +16,8 @@ import * as ort from 'onnxruntime-node';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const RUNS = 30;
+
+const signed = (x) => `${x < 0 ? '−' : '+'}${Math.abs(x).toFixed(2)}`;
 
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
@@ -79,6 +81,9 @@ export async function runDeepBench() {
     camOverlayOf(explanation, backbone.bagConfig, grid);
     projectMs.push(performance.now() - t);
   }
+  // Occlusion sensitivity (the fallback for a head without CAM): 8×8 cells per slice, one batch.
+  const occlusionMs = [];
+  for (let i = 0; i < 5; i++) occlusionMs.push((await occlusionMaps(open, bag, last.logits)).seconds * 1000);
   await open.session.release();
   // The same model without the extra output (the file as shipped), same options: what fetching the feature maps costs.
   const plain = await ort.InferenceSession.create(backbone.onnxBytes, {
@@ -102,7 +107,8 @@ export async function runDeepBench() {
     `deep backbone (${backbone.card.architecture.family}, ${backbone.card.architecture.parameters} parameters, ${bag.shape.slice(1).join('×')} input), ONNX Runtime CPU, 1 intra-op thread, ${os.availableParallelism()} cores`,
     `  session creation (hash check + reference run)  ${sessionSeconds.toFixed(2)} s`,
     `  bag of ${bag.shape[0]} slices: cut ${median(cuts).toFixed(1)} ms, inference median ${median(times).toFixed(1)} ms (max ${arrayMax(times).toFixed(1)} ms; target ≤ 150 ms)`,
-    `  class-activation maps per bag (${last.cam.height}×${last.cam.width} cells × ${last.cam.slices.length} slices): maps ${median(camMs).toFixed(2)} ms, onto the CT grid ${median(projectMs).toFixed(1)} ms, feature-map output +${(median(times) - median(plainTimes)).toFixed(2)} ms (inference without it ${median(plainTimes).toFixed(1)} ms); CAM cost ${camTotal.toFixed(1)} ms per bag (target ≤ 20 ms)`,
+    `  class-activation maps per bag (${last.cam.height}×${last.cam.width} cells × ${last.cam.slices.length} slices): maps ${median(camMs).toFixed(2)} ms, onto the CT grid ${median(projectMs).toFixed(1)} ms, feature-map output ${signed(median(times) - median(plainTimes))} ms (inference without it ${median(plainTimes).toFixed(1)} ms); CAM cost ${camTotal.toFixed(1)} ms per bag (target ≤ 20 ms)`,
+    `  occlusion sensitivity per bag (fallback for a head without CAM; ${last.cam.slices.length} batches of 64 occluded slices): ${median(occlusionMs).toFixed(0)} ms`,
     `  peak RSS of the bench process  ${rss.toFixed(0)} MiB`,
   ].join('\n');
   return { text, inferenceMs: median(times), sessionSeconds, camMs: camTotal };

@@ -4,6 +4,7 @@ import type { Backbone } from './model-card.js';
 import type { SliceBag } from './sampler.js';
 import { type CamHead, findCamHead } from './cam-head.js';
 import { type BagCam, classActivationMaps } from './cam.js';
+import { OCCLUSION_BASELINE_HU, occludedBatch, occlusionBaseline } from './occlusion.js';
 import { readOnnxGraph, withExtraOutput } from './onnx-graph.js';
 
 export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
@@ -100,7 +101,7 @@ export interface BagInference {
   features: Float32Array[];
   provider: ExecutionProvider;
   seconds: number;
-  /** Class-activation maps of every slice (log-odds), or null with the reason when the head has none. */
+  /** Class-activation maps of every slice (log-odds); occlusion sensitivity when the head has no CAM (the reason in camUnavailable). */
   cam: BagCam | null;
   camUnavailable?: string;
 }
@@ -117,7 +118,7 @@ export async function inferBag(open: BackboneSession, bag: Pick<SliceBag, 'data'
   const started = performance.now();
   const { logits, features, maps } = await run(open.session, open.backbone, bag.data, bag.shape, open.cam.head);
   const featureLength = features.length / n;
-  const cam = maps && open.cam.head ? classActivationMaps(maps.data, maps.dims, open.cam.head) : null;
+  const cam = maps && open.cam.head ? classActivationMaps(maps.data, maps.dims, open.cam.head) : await occlusionMaps(open, bag, logits);
   return {
     logits: [...logits],
     probabilities: [...logits].map((z) => 1 / (1 + Math.exp(-z))),
@@ -125,8 +126,28 @@ export async function inferBag(open: BackboneSession, bag: Pick<SliceBag, 'data'
     provider: open.provider,
     seconds: (performance.now() - started) / 1000,
     cam,
-    ...(cam ? {} : { camUnavailable: open.cam.reason ?? 'the session returned no feature maps' }),
+    ...(cam.method === 'cam' ? {} : { camUnavailable: open.cam.reason ?? 'the session returned no feature maps' }),
   };
+}
+
+/** Cells of the occlusion map: as fine as the shipped backbone's last feature grid. */
+export const OCCLUSION_CELLS: [number, number] = [8, 8];
+
+/** Occlusion sensitivity of every slice (occlusion.ts), for a head without class-activation maps: H·W occluded copies of each slice, run as one batch per slice. */
+export async function occlusionMaps(open: BackboneSession, bag: Pick<SliceBag, 'data' | 'shape'>, logits: ArrayLike<number>): Promise<BagCam> {
+  const started = performance.now();
+  const [ch, cw] = OCCLUSION_CELLS;
+  const baseline = occlusionBaseline(open.backbone.bagConfig);
+  const [n, c, h, w] = bag.shape;
+  const slices: BagCam['slices'] = [];
+  // One batch of H·W occluded copies per slice (a whole bag at once would hold n·H·W slices in memory).
+  for (let s = 0; s < n; s++) {
+    const one = bag.data.subarray(s * c * h * w, (s + 1) * c * h * w);
+    const batch = occludedBatch(one, [1, c, h, w], OCCLUSION_CELLS, baseline);
+    const occluded = (await run(open.session, open.backbone, batch.data, batch.shape)).logits;
+    slices.push({ values: Float32Array.from({ length: ch * cw }, (_, q) => logits[s] - occluded[q]), logit: logits[s] });
+  }
+  return { method: 'occlusion', height: ch, width: cw, bias: 0, baselineHu: OCCLUSION_BASELINE_HU, slices, seconds: (performance.now() - started) / 1000 };
 }
 
 async function run(session: ort.InferenceSession, backbone: Backbone, data: Float32Array, shape: readonly number[], head: CamHead | null = null) {

@@ -5,16 +5,19 @@ import type { CamHead } from './cam-head.js';
 export interface SliceCam {
   /** height × width, row-major; CAM(i,j) = Σₖ wₖ·Aₖ(i,j). */
   values: Float32Array;
-  /** mean(CAM) + b: the slice's logit rebuilt from the map. */
+  /** CAM: mean(CAM) + b, the slice's logit rebuilt from the map; occlusion: the unoccluded slice's logit. */
   logit: number;
 }
 
 export interface BagCam {
-  method: 'cam';
+  /** `cam`: class-activation map (pooled linear head); `occlusion`: occlusion sensitivity (any other head, occlusion.ts). */
+  method: 'cam' | 'occlusion';
   height: number;
   width: number;
-  /** The head's bias b: mean(CAM) + b = logit for every slice. */
+  /** The head's bias b: mean(CAM) + b = logit for every slice (CAM only; 0 for occlusion). */
   bias: number;
+  /** Occlusion only: the HU that replaced each occluded cell. */
+  baselineHu: number | null;
   slices: SliceCam[];
   seconds: number;
 }
@@ -46,5 +49,5 @@ export function classActivationMaps(featureMaps: Float32Array, dims: readonly nu
     for (let p = 0; p < cells; p++) sum += acc[p];
     slices.push({ values: Float32Array.from(acc), logit: sum / cells + head.bias });
   }
-  return { method: 'cam', height: h, width: w, bias: head.bias, slices, seconds: (performance.now() - started) / 1000 };
+  return { method: 'cam', height: h, width: w, bias: head.bias, baselineHu: null, slices, seconds: (performance.now() - started) / 1000 };
 }

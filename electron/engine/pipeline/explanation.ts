@@ -16,6 +16,7 @@ import { logisticContributions } from '../signatures/contributions.js';
 import type { ExplanationRecord } from '../signatures/prediction-record.js';
 
 export const CAM_FORMULA = 'CAM(i,j) = Σk wk·Ak(i,j) (Zhou et al. 2016); mean(CAM) + b = slice logit';
+export const OCCLUSION_FORMULA = 'O(i,j) = logit − logit(cell (i,j) replaced by the baseline) (Zeiler & Fergus 2014)';
 
 export function explainPrediction(input: {
   bundle: ModelBundle;
@@ -31,9 +32,10 @@ export function explainPrediction(input: {
     notice: bundle.notice,
     cam: cam
       ? {
-          method: 'cam',
-          formula: CAM_FORMULA,
+          method: cam.method,
+          formula: cam.method === 'cam' ? CAM_FORMULA : OCCLUSION_FORMULA,
           bias: cam.bias,
+          ...(cam.baselineHu === null ? {} : { baselineHu: cam.baselineHu }),
           height: cam.height,
           width: cam.width,
           cropSideMm: bag.cropSideMm,
@@ -44,13 +46,13 @@ export function explainPrediction(input: {
             usedOffset: s.usedOffset,
             centreLps: s.centreLps,
             logit: inference.logits[k],
-            mapLogit: cam.slices[k].logit,
+            ...(cam.method === 'cam' ? { mapLogit: cam.slices[k].logit } : {}),
             values: Array.from(cam.slices[k].values),
           })),
           seconds: cam.seconds,
         }
       : null,
-    ...(cam ? {} : { camUnavailable: inference.camUnavailable ?? 'no class-activation maps' }),
+    ...(inference.camUnavailable ? { camUnavailable: inference.camUnavailable } : {}),
     contributions: [logisticContributions(bundle, 'clinical', input.clinicalEncoded), logisticContributions(bundle, 'combined', input.combinedInputs)],
   };
 }
@@ -58,6 +60,9 @@ export function explainPrediction(input: {
 /** The bag's maps on the CT grid for the viewer: one patch per bag slice (null outside the crop), one colour scale ±maxAbs. */
 export interface CamOverlay {
   notice: string;
+  /** `cam`, or `occlusion` (occlusion sensitivity, for a backbone without class-activation maps; baseline HU). */
+  method: 'cam' | 'occlusion';
+  baselineHu: number | null;
   maxAbs: number;
   patches: { axis: number; index: number; distanceMm: number; usedOffset: number; lo: Vec3; hi: Vec3; values: (number | null)[] }[];
 }
@@ -81,5 +86,5 @@ export function camOverlayOf(explanation: ExplanationRecord | undefined, bagConf
         values: Array.from(p.values, (v) => (Number.isNaN(v) ? null : Math.round(v * 1e4) / 1e4)),
       });
   }
-  return { notice: explanation.notice, maxAbs: camScaleOf(cam), patches };
+  return { notice: explanation.notice, method: cam.method, baselineHu: cam.baselineHu ?? null, maxAbs: camScaleOf(cam), patches };
 }

@@ -871,7 +871,9 @@ class PatientReportWriter {
     this.section(S.sectionWhy, e.cam ? tw + 60 : 40);
     if (e.cam && images.camBag.length && images.camMaxAbs !== null) {
       const cam = e.cam;
-      this.y += this.para(S.camTitle, this.left, this.y, this.width, { bold: true, size: 8, gap: 0 }) + 4;
+      const occlusion = cam.method === 'occlusion';
+      if (e.camUnavailable) this.y += this.para(S.camUnavailable, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 2;
+      this.y += this.para(occlusion ? S.occlusionTitle : S.camTitle, this.left, this.y, this.width, { bold: true, size: 8, gap: 0 }) + 4;
       let end = this.y;
       images.camBag.forEach((b, i) => {
         const cap = S.camSlice(translate(S.planes, b.plane, b.plane), b.offsetMm, cam.slices[i].logit.toFixed(2));
@@ -890,7 +892,8 @@ class PatientReportWriter {
       this.line('0', bx + barW / 2 - 20, this.y + 10, { size: 6.5, color: C.muted, width: 40, align: 'center' });
       this.line(`+${m}`, bx + barW - 20, this.y + 10, { size: 6.5, color: C.muted, width: 40, align: 'center' });
       this.y += 22;
-      this.y += this.para(S.camMeaning(m), this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 2;
+      const meaning = occlusion ? S.occlusionMeaning(m, cam.baselineHu ?? -1000) : S.camMeaning(m);
+      this.y += this.para(meaning, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 2;
       if (bundle.synthetic) this.y += this.para(S.camSyntheticNote, this.left, this.y, this.width, { bold: true, size: 7.5, color: C.banner }) + 4;
     } else
       this.y +=

@@ -108,6 +108,8 @@ export interface ReportStrings {
   camScaleLow: string;
   camScaleHigh: string;
   camUnavailable: string;
+  occlusionTitle: string;
+  occlusionMeaning: (maxAbs: string, baselineHu: number) => string;
   camSyntheticNote: string;
   contributionsTitle: (signature: string) => string;
   contributionsNote: (reference: 'training-mean' | 'nomogram-zero') => string;
@@ -291,7 +293,10 @@ const EN: ReportStrings = {
   camSlice: (plane, offsetMm, logit) => `${plane} ${offsetMm > 0 ? '+' : offsetMm < 0 ? '\u2212' : ''}${Math.abs(offsetMm)}\nlogit ${logit}`,
   camScaleLow: 'lowers',
   camScaleHigh: 'raises',
-  camUnavailable: 'No class-activation map: the backbone does not end in global average pooling and one linear layer.',
+  camUnavailable: 'No class-activation map: the backbone does not end in global average pooling and one linear layer; occlusion sensitivity is shown instead.',
+  occlusionTitle: 'Occlusion sensitivity on the 2.5D input slices (offset mm, slice log-odds)',
+  occlusionMeaning: (maxAbs, baselineHu) =>
+    `Occlusion sensitivity (Zeiler & Fergus 2014): each cell of the crop replaced in turn by air (${baselineHu} HU) and the slice run again; O(i,j) = logit \u2212 logit with the cell occluded, in log-odds: red where the region raised, blue where it lowered the slice's log-odds of nodal metastasis; full colour = \u00b1${maxAbs}. The cells do not add up to the logit. A map shows where the model's evidence lies, not why, and is no proof of a lesion.`,
   camSyntheticNote: 'The maps come from a backbone trained on synthetic phantoms only; they show the demonstration model, not clinical evidence.',
   contributionsTitle: (signature) => `Input contributions to the ${signature} model (log-odds), largest first`,
   contributionsNote: (reference) =>
@@ -468,7 +473,10 @@ const ZH: ReportStrings = {
   camSlice: (plane, offsetMm, logit) => `${plane} ${offsetMm > 0 ? '+' : offsetMm < 0 ? '\u2212' : ''}${Math.abs(offsetMm)}\nlogit ${logit}`,
   camScaleLow: '降低',
   camScaleHigh: '提高',
-  camUnavailable: '无类激活图：主干网络并非以全局平均池化加单一线性层结尾。',
+  camUnavailable: '无类激活图：主干网络并非以全局平均池化加单一线性层结尾；改为显示遮挡敏感度。',
+  occlusionTitle: '2.5D 输入层面上的遮挡敏感度（偏移 mm，层面对数几率）',
+  occlusionMeaning: (maxAbs, baselineHu) =>
+    `遮挡敏感度（Zeiler 与 Fergus，2014）：依次将裁剪区域的每一格替换为空气（${baselineHu} HU）并重新计算该层面；O(i,j) = logit \u2212 遮挡该格后的 logit，单位为对数几率：红色表示该区域提高、蓝色表示降低该层面淋巴结转移的对数几率；最深颜色 = \u00b1${maxAbs}。各格之和不等于 logit。该图只显示模型依据的位置，不说明原因，也不能证明病变。`,
   camSyntheticNote: '类激活图来自仅用合成体模训练的主干网络，仅展示演示模型，不构成临床证据。',
   contributionsTitle: (signature) => `各输入对${signature}的贡献（对数几率），按大小排序`,
   contributionsNote: (reference) =>

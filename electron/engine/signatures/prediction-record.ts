@@ -124,9 +124,9 @@ export interface CamSliceRecord {
   usedOffset: number;
   /** Centre of the slice's crop (LPS mm); with the crop side and the bag configuration it gives the crop's grid (bagSliceGrid). */
   centreLps: Vec3;
-  /** The backbone's slice logit, and mean(CAM) + b rebuilt from the map (equal to 1e-5). */
+  /** The backbone's slice logit, and (CAM only) mean(CAM) + b rebuilt from the map (equal to 1e-5). */
   logit: number;
-  mapLogit: number;
+  mapLogit?: number;
   /** height × width values, row-major (log-odds per feature cell). */
   values: number[];
 }
@@ -135,10 +135,13 @@ export interface ExplanationRecord {
   /** The bundle's notice (SYNTHETIC for the demonstration model): printed wherever the maps appear. */
   notice: string;
   cam: {
-    method: 'cam';
-    /** CAM(i,j) = Σₖ wₖ·Aₖ(i,j); mean(CAM) + b = slice logit. */
+    /** `cam` (pooled linear head) or `occlusion` (any other head: occlusion sensitivity, deep/occlusion.ts). */
+    method: 'cam' | 'occlusion';
+    /** CAM(i,j) = Σₖ wₖ·Aₖ(i,j), mean(CAM) + b = slice logit; or O(i,j) = logit − logit(cell occluded). */
     formula: string;
     bias: number;
+    /** Occlusion only: the HU that replaced an occluded cell. */
+    baselineHu?: number;
     height: number;
     width: number;
     cropSideMm: number;
@@ -147,7 +150,7 @@ export interface ExplanationRecord {
     slices: CamSliceRecord[];
     seconds: number;
   } | null;
-  /** Why there is no map (the backbone's head is not global pooling + one linear layer). */
+  /** Why there is no class-activation map (the backbone's head is not global pooling + one linear layer); the map is then occlusion sensitivity. */
   camUnavailable?: string;
   /** For the logistic signatures (clinical, combined): βⱼ·(xⱼ − x̄ⱼ) in log-odds, largest first. */
   contributions: SignatureContributions[];

@@ -182,6 +182,8 @@ export default {
     camRaises: 'raises',
     camMeaning:
       'Class-activation map of the deep model on its {n} input slices, in log-odds per feature cell (full colour = ±{max}): red raised, blue lowered the slice’s log-odds of nodal metastasis. The map’s mean plus the head’s bias is the slice logit. It shows where the model’s evidence lies, not why.',
+    occlusionMeaning:
+      'This backbone has no class-activation map; shown is occlusion sensitivity on its {n} input slices: each cell replaced in turn by air ({hu} HU), log-odds lost (full colour = ±{max}): red where the region raised, blue where it lowered the slice’s log-odds of nodal metastasis.',
     camSlice: 'This slice: bag offset {offset} mm.',
     camNoSlice: 'No bag slice here: scroll to the tumour’s largest section.',
   },

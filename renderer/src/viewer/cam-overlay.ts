@@ -21,6 +21,9 @@ export interface CamPatch {
 
 export interface CamOverlay {
   notice: string;
+  /** `occlusion`: occlusion sensitivity (a backbone without class-activation maps), its cells replaced by `baselineHu`. */
+  method: 'cam' | 'occlusion';
+  baselineHu: number | null;
   maxAbs: number;
   patches: CamPatch[];
 }

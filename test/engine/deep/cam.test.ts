@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arrayMax, arrayMin } from '../../../electron/engine/core/array-extent.js';
-import { inferBag, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
+import { OCCLUSION_CELLS, inferBag, occlusionMaps, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
+import { OCCLUSION_BASELINE_HU, occludedBatch, occlusionBaseline } from '../../../electron/engine/deep/occlusion.js';
 import { findCamHead } from '../../../electron/engine/deep/cam-head.js';
 import { camOnCrop, camOnCtGrid } from '../../../electron/engine/deep/cam-projection.js';
 import { loadBackbone } from '../../../electron/engine/deep/model-card.js';
@@ -61,6 +62,52 @@ describe('class-activation maps of the shipped backbone', () => {
     const more = readOnnxGraph(withExtraOutput(bytes, '/pool/GlobalAveragePool_output_0'));
     expect(more.outputs).toEqual(['logit', 'features', '/pool/GlobalAveragePool_output_0']);
     expect(more.nodes).toEqual(graph.nodes);
+  });
+});
+
+describe('occlusion sensitivity, for a head without class-activation maps', () => {
+  it('replaces exactly one cell per copy with air in every channel', () => {
+    const shape = [2, 3, 16, 16] as const;
+    const data = Float32Array.from({ length: 2 * 3 * 256 }, (_, i) => i);
+    const baseline = [-7, -8, -9];
+    const batch = occludedBatch(data, shape, [4, 4], baseline);
+    expect(batch.shape).toEqual([32, 3, 16, 16]);
+    // Slice 1, cell (2, 3): rows 8–11, columns 12–15.
+    const b = (1 * 4 + 2) * 4 + 3;
+    for (let c = 0; c < 3; c++)
+      for (let r = 0; r < 16; r++)
+        for (let x = 0; x < 16; x++) {
+          const v = batch.data[b * 768 + c * 256 + r * 16 + x];
+          expect(v).toBe(r >= 8 && r < 12 && x >= 12 ? baseline[c] : data[768 + c * 256 + r * 16 + x]);
+        }
+    // Air through the shipped windows: below every window's middle.
+    const air = occlusionBaseline(loadBackbone(SHIPPED).bagConfig);
+    expect(OCCLUSION_BASELINE_HU).toBe(-1000);
+    expect(air.every((v) => v < 0)).toBe(true);
+  });
+
+  it('is logit − logit(cell occluded), and replaces CAM (with the reason) when the head has none', async () => {
+    const backbone = loadBackbone(SHIPPED);
+    const open = await openBackbone(backbone, ['cpu']);
+    const r = renderPatient(samplePatient('occlusion', 'O0001', 'A', { kind: 'solid', diameterMm: 16 }));
+    const bag = sampleBag({ ...r.grid, voxels: r.hu }, { ...r.grid, voxels: r.mask }, backbone.bagConfig);
+    const noHead = { ...open, cam: { head: null, reason: 'CAM_HEAD_UNSUPPORTED: a test head' } };
+    const out = await inferBag(noHead, bag);
+    expect(out.cam!.method).toBe('occlusion');
+    expect(out.cam!.baselineHu).toBe(-1000);
+    expect(out.camUnavailable).toBe('CAM_HEAD_UNSUPPORTED: a test head');
+    expect(out.cam!.slices).toHaveLength(7);
+    // One cell checked by hand: slice 3, cell (4, 4) — the tumour's middle.
+    const [ch, cw] = OCCLUSION_CELLS;
+    const one = Float32Array.from(bag.data.subarray(3 * 3 * 4096, 4 * 3 * 4096));
+    const air = occlusionBaseline(backbone.bagConfig);
+    const side = 64 / ch;
+    for (let c = 0; c < 3; c++) for (let y = 4 * side; y < 5 * side; y++) one.fill(air[c], c * 4096 + y * 64 + 4 * side, c * 4096 + y * 64 + 5 * side);
+    const occluded = (await inferBag(open, { data: one, shape: [1, 3, 64, 64] })).logits[0];
+    expect(out.cam!.slices[3].values[4 * cw + 4]).toBeCloseTo(out.logits[3] - occluded, 4);
+    const again = await occlusionMaps(open, bag, out.logits);
+    expect(Array.from(again.slices[0].values)).toEqual(Array.from(out.cam!.slices[0].values));
+    await open.session.release();
   });
 });
 

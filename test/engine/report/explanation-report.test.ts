@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inferBag, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
+import { inferBag, occlusionMaps, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
 import { loadBackbone } from '../../../electron/engine/deep/model-card.js';
 import { explainPrediction } from '../../../electron/engine/pipeline/explanation.js';
 import { CAM_LOWERS, CAM_RAISES } from '../../../electron/engine/report/cam-images.js';
@@ -21,6 +21,8 @@ describe('the report’s “why” section', () => {
   let dir: string;
   let record: PredictionRecord;
   let images: KeyImages;
+  let occlusionRecord: PredictionRecord;
+  let occlusionImages: KeyImages;
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'hilum-why-'));
@@ -29,6 +31,7 @@ describe('the report’s “why” section', () => {
     const backbone = loadBackbone(SHIPPED);
     const open = await openBackbone(backbone, ['cpu']);
     const inference = await inferBag(open, bag);
+    const occlusion = { ...inference, cam: await occlusionMaps(open, bag, inference.logits), camUnavailable: 'CAM_HEAD_UNSUPPORTED: test' };
     await open.session.release();
     const base = sampleRecord(bundle);
     const combinedInputs = Object.fromEntries(base.nomogram.axes.map((a) => [a.name, a.value]));
@@ -36,6 +39,9 @@ describe('the report’s “why” section', () => {
     const explanation = explainPrediction({ bundle, bag, bagConfig: backbone.bagConfig, inference, clinicalEncoded, combinedInputs });
     record = { ...base, explanation };
     images = renderKeyImages(ct, mask, bag, { bagConfig: backbone.bagConfig, cam: explanation.cam });
+    const occluded = explainPrediction({ bundle, bag, bagConfig: backbone.bagConfig, inference: occlusion, clinicalEncoded, combinedInputs });
+    occlusionRecord = { ...base, explanation: occluded };
+    occlusionImages = renderKeyImages(ct, mask, bag, { bagConfig: backbone.bagConfig, cam: occluded.cam });
   }, 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -77,5 +83,25 @@ describe('the report’s “why” section', () => {
       const combined = record.explanation!.contributions.find((c) => c.signature === 'combined')!;
       expect(text).toContain(S.contributionsBaseline(combined.baselineLogOdds.toFixed(3), combined.linearPredictor.toFixed(3)).replace(/\s+/g, ''));
     }
+  });
+
+  it.skipIf(!hasPoppler)('prints occlusion sensitivity, with its baseline and why, for a head without class-activation maps', () => {
+    const S = REPORT_STRINGS.en;
+    expect(occlusionRecord.explanation!.cam!.method).toBe('occlusion');
+    expect(occlusionRecord.explanation!.cam!.slices[0].mapLogit).toBeUndefined();
+    const res = renderPatientReportWithInfo({
+      record: occlusionRecord,
+      bundle: demoBundle(),
+      images: occlusionImages,
+      lang: 'en',
+      paper: 'A4',
+      reportId: 'R-OCC',
+    });
+    const file = path.join(dir, 'occlusion.pdf');
+    writeFileSync(file, res.buffer);
+    const text = execFileSync('pdftotext', ['-enc', 'UTF-8', file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    for (const s of [S.camUnavailable, S.occlusionTitle, S.occlusionMeaning(occlusionImages.camMaxAbs!.toFixed(2), -1000)])
+      expect(text).toContain(s.replace(/\s+/g, ''));
+    expect(text).not.toContain(S.camTitle.replace(/\s+/g, ''));
   });
 });
