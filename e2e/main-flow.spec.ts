@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import { nextFrames, pixels } from './pixels.js';
+import { difference, nextFrames, pixels } from './pixels.js';
 import { openWorkstation, watchProblems } from './workstation.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -93,6 +93,54 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await expect(page.getByTestId('nomogram-total')).toHaveText(/^-?\d+\.\d$/);
   await expect(page.getByTestId('result-bag').locator('li')).not.toHaveCount(0);
   await expect(page.getByTestId('report-id')).not.toBeEmpty();
+
+  // Why: the class-activation maps over the bag's slices (on by default, the crosshair on the bag's
+  // central slice), their colour scale, meaning and the synthetic notice; toggled off and on.
+  await expect(page.getByTestId('toggle-cam')).toBeChecked();
+  await expect(page.getByTestId('cam-axial')).toHaveAttribute('data-cam-offset', '0');
+  await expect(page.getByTestId('cam-coronal')).toHaveAttribute('data-cam-offset', '');
+  const legend = page.getByTestId('cam-legend');
+  await expect(legend).toContainText('log-odds per feature cell');
+  await expect(legend).toContainText(/lowers −\d+\.\d\d/);
+  await expect(page.getByTestId('cam-notice')).toContainText('SYNTHETIC');
+  await expect(page.getByTestId('cam-here')).toContainText('bag offset 0 mm');
+  // Bring the nodule (at the crosshair) to the middle of the axial view (Shift+drag pans), zoom in (Ctrl+wheel).
+  await axial.scrollIntoViewIfNeeded();
+  const box = (await axial.boundingBox())!;
+  const lines = axial.locator('line.crosshair');
+  const [cx, cy] = [Number(await lines.nth(0).getAttribute('x1')), Number(await lines.nth(1).getAttribute('y1'))];
+  await page.keyboard.down('Shift');
+  await page.mouse.move(box.x + cx, box.y + cy);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2, { steps: 5 });
+  await page.mouse.up();
+  await page.keyboard.up('Shift');
+  await page.keyboard.down('Control');
+  await page.mouse.wheel(0, -1100);
+  await page.keyboard.up('Control');
+  await expect(page.getByTestId('cam-axial')).toHaveAttribute('data-cam-offset', '0');
+  await nextFrames(page);
+  const camOn = await pixels(axial);
+  await shot('cam-overlay');
+  await page.getByTestId('toggle-cam').uncheck();
+  await expect(legend).toBeHidden();
+  await expect(page.getByTestId('cam-axial')).toHaveAttribute('data-cam-offset', '');
+  await nextFrames(page);
+  const camOff = await pixels(axial);
+  expect(difference(camOn.png, camOff.png)).toBeGreaterThan(0.5);
+  await shot('cam-overlay-off');
+  await page.getByTestId('toggle-cam').check();
+  await expect(page.getByTestId('cam-axial')).toHaveAttribute('data-cam-offset', '0');
+  await axial.dblclick({ position: { x: box.width / 2, y: box.height / 2 } });
+  // Each input's log-odds contribution to both logistic models, largest first, with units.
+  const combined = page.getByTestId('contributions-combined');
+  await expect(combined.getByTestId('contribution-row')).toHaveCount(6);
+  const sizes = (await combined.getByTestId('contribution-row').evaluateAll((rows) => rows.map((r) => Number(r.getAttribute('data-log-odds'))))).map(Math.abs);
+  expect(sizes).toEqual([...sizes].sort((a, b) => b - a));
+  await expect(combined).toContainText('ng/mL');
+  await expect(page.getByTestId('contributions-clinical')).toBeVisible();
+  await combined.scrollIntoViewIfNeeded();
+  await shot('result-contributions');
 
   // The report link gives the PDF (a download of the blob URL; the CSP allows no fetch of blob: URLs).
   const link = page.getByTestId('open-report');
@@ -193,6 +241,7 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await shot('result-zh-CN-bottom');
   // The viewer follows the language too.
   await expect(page.getByTestId('preset-lung')).toHaveText('肺窗');
+  await expect(page.getByTestId('cam-legend')).toContainText('类激活图');
 
   // A second patient (a phantom CT written as DICOM): nothing of the first patient's result,
   // segmentation or measured values stays on screen with the new images.
@@ -210,6 +259,8 @@ test('main flow: demo case → segmentation → clinical form with validation �
     await expect(page.getByTestId(id)).toHaveAttribute('data-rendered', '1', { timeout: 120_000 });
   await expect(page.getByTestId('result')).toHaveCount(0);
   await expect(page.getByTestId('measurements')).toHaveCount(0);
+  await expect(page.getByTestId('toggle-cam')).toHaveCount(0);
+  await expect(page.getByTestId('cam-axial')).toHaveAttribute('data-cam-offset', '');
   // The views start at the new image's centre: slice 24 of 48 axially (not the last patient's nodule level).
   await expect(page.getByTestId('view-axial')).toHaveAttribute('data-slice', /^2[34]$/);
   await expect(page.getByTestId('predict')).toBeDisabled();

@@ -322,6 +322,26 @@ export const API = {
       stored: z.object({ patientId: z.string(), predictionId: z.string(), reportId: z.string().nullable() }).nullable(),
       bundleSource: z.string(),
       gpuNotice: z.string().nullable(),
+      /** The bag's class-activation maps on the CT grid (log-odds per cell, ±maxAbs one scale; null outside the crop), for the MPR overlay. */
+      camOverlay: z
+        .object({
+          notice: z.string(),
+          method: z.enum(['cam', 'occlusion']),
+          baselineHu: z.number().nullable(),
+          maxAbs: z.number(),
+          patches: z.array(
+            z.object({
+              axis: z.number().int(),
+              index: z.number().int(),
+              distanceMm: z.number(),
+              usedOffset: z.number(),
+              lo: vec3,
+              hi: vec3,
+              values: z.array(z.number().nullable()),
+            }),
+          ),
+        })
+        .nullable(),
       /** The report as DICOM Encapsulated PDF and the mask as DICOM-SEG, in the source study (DICOM sources only). */
       dicom: z.object({ reportFile: z.string(), segFile: z.string() }).nullable(),
       /** The TID 1500 measurement report (DICOM SR) staged beside them, for pacs.send (DICOM sources only). */

@@ -374,6 +374,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
           stored: r.stored ? { patientId: r.stored.patientId, predictionId: r.stored.predictionId, reportId: r.stored.reportId } : null,
           bundleSource: r.bundleSource,
           gpuNotice: r.gpuNotice,
+          camOverlay: r.camOverlay,
           dicom: r.dicom ? { reportFile: r.dicom.reportFile, segFile: r.dicom.segFile } : null,
           dicomSr: r.dicom?.srFile ?? null,
         };

@@ -2,6 +2,10 @@ import * as ort from 'onnxruntime-node';
 import { HilumError } from '../core/errors.js';
 import type { Backbone } from './model-card.js';
 import type { SliceBag } from './sampler.js';
+import { type CamHead, findCamHead } from './cam-head.js';
+import { type BagCam, classActivationMaps } from './cam.js';
+import { OCCLUSION_BASELINE_HU, occludedBatch, occlusionBaseline } from './occlusion.js';
+import { readOnnxGraph, withExtraOutput } from './onnx-graph.js';
 
 export type ExecutionProvider = 'cuda' | 'dml' | 'coreml' | 'cpu';
 
@@ -27,6 +31,19 @@ export interface BackboneSession {
   attempts: ProviderAttempt[];
   /** Set when a GPU provider was tried and not used: what to tell the user. */
   gpuNotice: string | null;
+  /** The pooled linear head whose feature maps the session also returns, or why there is none. */
+  cam: { head: CamHead; reason: null } | { head: null; reason: string };
+}
+
+/** The head for class-activation maps, and the model bytes that also output its feature maps (in memory; the file is unchanged). */
+function camModel(backbone: Backbone): { bytes: Uint8Array; cam: BackboneSession['cam'] } {
+  try {
+    const head = findCamHead(readOnnxGraph(backbone.onnxBytes), backbone.card.onnx.outputs[0]);
+    return { bytes: withExtraOutput(backbone.onnxBytes, head.featureMaps), cam: { head, reason: null } };
+  } catch (error) {
+    if (!(error instanceof HilumError)) throw error;
+    return { bytes: backbone.onnxBytes, cam: { head: null, reason: `${error.code}: ${error.message}` } };
+  }
 }
 
 /** Largest difference from the training recipe's reference outputs a provider may show. */
@@ -43,11 +60,12 @@ export async function openBackbone(backbone: Backbone, providers: ExecutionProvi
   // Failures reach the caller as exceptions (and into `attempts`); the native log would print them again.
   ort.env.logLevel = 'fatal';
   const attempts: ProviderAttempt[] = [];
+  const { bytes, cam } = camModel(backbone);
   for (const provider of providers) {
     const started = performance.now();
     let session: ort.InferenceSession | null = null;
     try {
-      session = await ort.InferenceSession.create(backbone.onnxBytes, {
+      session = await ort.InferenceSession.create(bytes, {
         executionProviders: [provider],
         intraOpNumThreads: threads,
         interOpNumThreads: 1,
@@ -65,7 +83,7 @@ export async function openBackbone(backbone: Backbone, providers: ExecutionProvi
         provider === 'cpu' && gpuTried.length
           ? `GPU inference was not used (${gpuTried.map((a) => `${a.provider}: ${a.reason}`).join('; ')}); the CPU ran the model`
           : null;
-      return { backbone, session, provider, attempts, gpuNotice };
+      return { backbone, session, provider, attempts, gpuNotice, cam };
     } catch (error) {
       await session?.release();
       attempts.push({ provider, ok: false, reason: firstLine((error as Error).message), seconds: (performance.now() - started) / 1000 });
@@ -83,6 +101,9 @@ export interface BagInference {
   features: Float32Array[];
   provider: ExecutionProvider;
   seconds: number;
+  /** Class-activation maps of every slice (log-odds); occlusion sensitivity when the head has no CAM (the reason in camUnavailable). */
+  cam: BagCam | null;
+  camUnavailable?: string;
 }
 
 /** Runs every slice of a bag through the backbone (one batch). */
@@ -95,21 +116,45 @@ export async function inferBag(open: BackboneSession, bag: Pick<SliceBag, 'data'
       message: `the bag's slices are ${c}×${h}×${w}; ${card.name} takes ${card.input.channels}×${card.input.height}×${card.input.width}`,
     });
   const started = performance.now();
-  const { logits, features } = await run(open.session, open.backbone, bag.data, bag.shape);
+  const { logits, features, maps } = await run(open.session, open.backbone, bag.data, bag.shape, open.cam.head);
   const featureLength = features.length / n;
+  const cam = maps && open.cam.head ? classActivationMaps(maps.data, maps.dims, open.cam.head) : await occlusionMaps(open, bag, logits);
   return {
     logits: [...logits],
     probabilities: [...logits].map((z) => 1 / (1 + Math.exp(-z))),
     features: Array.from({ length: n }, (_, s) => features.slice(s * featureLength, (s + 1) * featureLength)),
     provider: open.provider,
     seconds: (performance.now() - started) / 1000,
+    cam,
+    ...(cam.method === 'cam' ? {} : { camUnavailable: open.cam.reason ?? 'the session returned no feature maps' }),
   };
 }
 
-async function run(session: ort.InferenceSession, backbone: Backbone, data: Float32Array, shape: readonly number[]) {
+/** Cells of the occlusion map: as fine as the shipped backbone's last feature grid. */
+export const OCCLUSION_CELLS: [number, number] = [8, 8];
+
+/** Occlusion sensitivity of every slice (occlusion.ts), for a head without class-activation maps: H·W occluded copies of each slice, run as one batch per slice. */
+export async function occlusionMaps(open: BackboneSession, bag: Pick<SliceBag, 'data' | 'shape'>, logits: ArrayLike<number>): Promise<BagCam> {
+  const started = performance.now();
+  const [ch, cw] = OCCLUSION_CELLS;
+  const baseline = occlusionBaseline(open.backbone.bagConfig);
+  const [n, c, h, w] = bag.shape;
+  const slices: BagCam['slices'] = [];
+  // One batch of H·W occluded copies per slice (a whole bag at once would hold n·H·W slices in memory).
+  for (let s = 0; s < n; s++) {
+    const one = bag.data.subarray(s * c * h * w, (s + 1) * c * h * w);
+    const batch = occludedBatch(one, [1, c, h, w], OCCLUSION_CELLS, baseline);
+    const occluded = (await run(open.session, open.backbone, batch.data, batch.shape)).logits;
+    slices.push({ values: Float32Array.from({ length: ch * cw }, (_, q) => logits[s] - occluded[q]), logit: logits[s] });
+  }
+  return { method: 'occlusion', height: ch, width: cw, bias: 0, baselineHu: OCCLUSION_BASELINE_HU, slices, seconds: (performance.now() - started) / 1000 };
+}
+
+async function run(session: ort.InferenceSession, backbone: Backbone, data: Float32Array, shape: readonly number[], head: CamHead | null = null) {
   const [logitName, featureName] = backbone.card.onnx.outputs;
   const out = await session.run({ [backbone.card.onnx.input]: new ort.Tensor('float32', data, [...shape]) });
-  return { logits: out[logitName].data as Float32Array, features: out[featureName].data as Float32Array };
+  const maps = head && out[head.featureMaps] ? { data: out[head.featureMaps].data as Float32Array, dims: out[head.featureMaps].dims } : null;
+  return { logits: out[logitName].data as Float32Array, features: out[featureName].data as Float32Array, maps };
 }
 
 async function referenceDifference(session: ort.InferenceSession, backbone: Backbone): Promise<number> {

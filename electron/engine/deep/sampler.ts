@@ -40,6 +40,21 @@ export interface SampleOptions {
   component?: number;
 }
 
+/**
+ * The grid a bag slice was resampled on: sizePx × sizePx pixels of cropSideMm / sizePx mm, centred
+ * on the slice's centre, its columns and rows along the plane's in-plane axes (one slice thick).
+ * Maps on the slice's pixels go back to patient space (LPS mm) through it.
+ */
+export function bagSliceGrid(slice: Pick<BagSlice, 'plane' | 'centreLps'>, cropSideMm: number, config: Pick<BagConfig, 'sizePx' | 'spacingMm'>): ImageGrid {
+  const size = config.sizePx;
+  const pixel = cropSideMm / size;
+  const direction = PLANE_DIRECTION[slice.plane];
+  const centre = slice.centreLps;
+  // Origin: the first pixel's centre, half a crop back along the two in-plane axes.
+  const originLps = [0, 1, 2].map((a) => centre[a] - (direction[a * 3] + direction[a * 3 + 1]) * (cropSideMm / 2 - pixel / 2)) as Vec3;
+  return { dims: [size, size, 1], spacingMm: [pixel, pixel, config.spacingMm], originLps, direction };
+}
+
 /** Outside the scanned volume is air. */
 const OUTSIDE_HU = -1024;
 const AXIAL: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
@@ -47,6 +62,7 @@ const AXIAL: Mat3 = [1, 0, 0, 0, 1, 0, 0, 0, 1];
 const CORONAL: Mat3 = [1, 0, 0, 0, 0, 1, 0, -1, 0];
 /** Sagittal view: columns run posterior, rows downwards. */
 const SAGITTAL: Mat3 = [0, 0, 1, 1, 0, 0, 0, -1, 0];
+const PLANE_DIRECTION: Record<SlicePlane, Mat3> = { axial: AXIAL, coronal: CORONAL, sagittal: SAGITTAL };
 
 /**
  * Cuts the 2.5D bag of the method: on an isotropic grid (config.spacingMm) aligned with the
@@ -106,16 +122,13 @@ export function sampleBag(ct: Volume, mask: LabelMap, config: BagConfig, options
   const cropSideMm = Math.max(config.minCropMm, widest + 2 * config.cropMarginMm);
 
   const slices: BagSlice[] = [];
-  const views: { direction: Mat3; centre: Vec3 }[] = [];
   for (const offset of config.offsets) {
     const k = Math.min(last, Math.max(first, largest + offset));
     const centreLps = planeCentroid(onIso, iso, k);
     slices.push({ plane: 'axial', offset, usedOffset: k - largest, clamped: k !== largest + offset, centreLps });
-    views.push({ direction: AXIAL, centre: centreLps });
   }
   for (const plane of config.planes) {
     slices.push({ plane, offset: 0, usedOffset: 0, clamped: false, centreLps: centroid });
-    views.push({ direction: plane === 'coronal' ? CORONAL : SAGITTAL, centre: centroid });
   }
   const clamped = slices.filter((sl) => sl.clamped).length;
   if (clamped)
@@ -129,11 +142,8 @@ export function sampleBag(ct: Volume, mask: LabelMap, config: BagConfig, options
   const channels = config.windows.length;
   const size = config.sizePx;
   const data = new Float32Array(n * channels * size * size);
-  const pixel = cropSideMm / size;
-  views.forEach(({ direction, centre }, v) => {
-    // Origin: the first pixel's centre, half a crop back along the two in-plane axes.
-    const origin = [0, 1, 2].map((a) => centre[a] - (direction[a * 3] + direction[a * 3 + 1]) * (cropSideMm / 2 - pixel / 2)) as Vec3;
-    const grid: ImageGrid = { dims: [size, size, 1], spacingMm: [pixel, pixel, s], originLps: origin, direction };
+  slices.forEach((slice, v) => {
+    const grid = bagSliceGrid(slice, cropSideMm, config);
     const hu = resampleImage(ct, grid, { interpolator: 'linear', defaultValue: OUTSIDE_HU }).voxels;
     config.windows.forEach(([lo, hi], c) => {
       const base = (v * channels + c) * size * size;

@@ -26,6 +26,7 @@ import { type ClinicalFile, readClinicalFile } from '../signatures/clinical-inpu
 import type { MaskOrigin, PredictionRecord } from '../signatures/prediction-record.js';
 import * as store from '../store/index.js';
 import { type BedsideOutcome, type BedsideStep, predictCase } from './bedside.js';
+import { type CamOverlay, camOverlayOf } from './explanation.js';
 
 export const DEMO_BUNDLE_FILE = () => path.join(shippedDataRoot(), 'models', 'hilum-demo.bundle.json');
 
@@ -69,6 +70,8 @@ export interface BedsideRunResult {
   mask: LabelMap;
   /** Why a GPU was not used, when one was tried (the provider itself is in the record). */
   gpuNotice: string | null;
+  /** The bag's class-activation maps on the CT grid, for the viewer's overlay (null without maps). */
+  camOverlay: CamOverlay | null;
 }
 
 /**
@@ -254,7 +257,7 @@ export async function runBedside(options: BedsideRunOptions): Promise<BedsideRun
         hint: 'Leave out --dicom-out, or predict on the DICOM folder.',
       });
     let t = performance.now();
-    const images = renderKeyImages(outcome.ct, outcome.mask, outcome.bag, { bagConfig: bundle.backbone.card.bagConfig });
+    const images = renderKeyImages(outcome.ct, outcome.mask, outcome.bag, { bagConfig: bundle.backbone.card.bagConfig, cam: outcome.record.explanation?.cam });
     const reportId = `R-${outcome.record.id.slice(0, 8).toUpperCase()}`;
     const lang = options.lang ?? 'en';
     const paper = options.paper ?? 'A4';
@@ -350,6 +353,7 @@ export async function runBedside(options: BedsideRunOptions): Promise<BedsideRun
     }
     return {
       record: outcome.record,
+      camOverlay: camOverlayOf(outcome.record.explanation, bundle.backbone.card.bagConfig, outcome.ct),
       bundleSource: source,
       report: { file: options.reportFile, sha256: pdfSha256, pages: pdf.pages, bytes: pdf.buffer.length, reportId },
       stored,

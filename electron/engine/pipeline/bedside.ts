@@ -39,6 +39,7 @@ import {
   bundleIdentity,
 } from '../signatures/prediction-record.js';
 import { deepColumns } from './cohort-features.js';
+import { explainPrediction } from './explanation.js';
 import { checkIntendedUse } from './intended-use.js';
 import { radiomicsMaskOf } from './radiomics-mask.js';
 import { arrayMax, arrayMin } from '../core/array-extent.js';
@@ -236,6 +237,7 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
   let signatures: SignatureResult[] = [];
   let result: PredictionRecord['result'] = null;
   let nomogram: PredictionRecord['nomogram'] = { axes: [], totalPoints: 0 };
+  let explanation: PredictionRecord['explanation'];
   if (!refusals.length) {
     const probabilityNames = Object.keys(deep).filter((k) => /^deep_p_\d+$/.test(k));
     const meanNames = Object.keys(deep).filter((k) => /^deep_mean_\d+$/.test(k));
@@ -271,6 +273,14 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
     if (!interval)
       warnings.push({ code: 'NO_INTERVAL', severity: 'warning', message: 'this bundle records no coefficient covariance, so no 95 % interval can be given' });
     nomogram = nomogramPoints(bundle, combinedInputs);
+    explanation = explainPrediction({
+      bundle,
+      bag,
+      bagConfig: session.backbone.bagConfig,
+      inference,
+      clinicalEncoded: applied.clinicalEncoded,
+      combinedInputs,
+    });
     for (const a of bundle.nomogram.axes) {
       const v = combinedInputs[a.name];
       const lo = arrayMin(a.values);
@@ -309,6 +319,7 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
     result,
     nomogram,
     bag: bag.slices.map((s, k) => ({ plane: s.plane, offset: s.offset, usedOffset: s.usedOffset, probability: inference.probabilities[k] })),
+    ...(explanation ? { explanation } : {}),
     warnings,
   };
   return {

@@ -17,6 +17,9 @@ import { gridsMatch, indexToWorld, indexToWorldMatrix } from '../imaging/grid.js
 import { type Vec3, invert, mulVec, sub } from '../imaging/vec.js';
 import type { LabelMap, Volume } from '../imaging/volume.js';
 import { arrayMax, arrayMin } from '../core/array-extent.js';
+import { camAtPixel } from '../deep/cam-projection.js';
+import type { ExplanationRecord } from '../signatures/prediction-record.js';
+import { type Rgb, camScaleOf, camTint } from './cam-images.js';
 
 export interface KeyImage {
   png: Buffer;
@@ -50,6 +53,9 @@ export interface KeyImages {
   sagittal: KeyImage;
   /** The 2.5D bag slices (first channel), in bag order; empty when no bag was given. */
   bag: BagThumbnail[];
+  /** The same slices with their class-activation maps over them (when the record has maps), and the colour scale's end ±M (log-odds per cell). */
+  camBag: BagThumbnail[];
+  camMaxAbs: number | null;
   cropFieldMm: number;
   mprFieldMm: number;
   /** Grid index k of the largest axial tumour section, and the tumour centroid (LPS mm). */
@@ -70,12 +76,13 @@ export interface KeyImageOptions {
   thumbnailPx?: number;
   /** The bag's configuration, to undo its channel normalisation exactly; without it the thumbnails are auto-levelled. */
   bagConfig?: Pick<BagConfig, 'channelMean' | 'channelStd'>;
+  /** The record's class-activation maps of the same bag: drawn over a second set of thumbnails. */
+  cam?: ExplanationRecord['cam'];
 }
 
 export const LUNG_WINDOW = { width: 1500, level: -600 } as const;
 export const MEDIASTINAL_WINDOW = { width: 350, level: 40 } as const;
 
-type Rgb = [number, number, number];
 /** Outline and crop-box colours: saturated yellow and cyan, clear on every grey. */
 const OUTLINE: Rgb = [255, 214, 0];
 const BOX: Rgb = [0, 200, 255];
@@ -113,6 +120,7 @@ export function renderKeyImages(ct: Volume, mask: LabelMap, bag?: SliceBag, opti
   const cropPx = options.cropSizePx ?? 320;
   const viewPx = options.viewSizePx ?? 256;
   const thumbPx = options.thumbnailPx ?? 112;
+  const cam = options.cam ?? null;
 
   const [nx, ny, nz] = mask.dims;
   const perSlice = new Float64Array(nz);
@@ -173,6 +181,8 @@ export function renderKeyImages(ct: Volume, mask: LabelMap, bag?: SliceBag, opti
     coronal: mpr(CORONAL_DIRS),
     sagittal: mpr(SAGITTAL_DIRS),
     bag: bag ? bagThumbnails(bag, thumbPx, options.bagConfig) : [],
+    camBag: bag && cam ? bagThumbnails(bag, thumbPx, options.bagConfig, camOverlay(cam)) : [],
+    camMaxAbs: bag && cam ? camScaleOf(cam) : null,
     cropFieldMm,
     mprFieldMm,
     largestSliceIndex: largest,
@@ -298,8 +308,19 @@ function toImage(s: Resliced, window: { width: number; level: number }, box?: { 
   return { png: encodePng(rgba, w, h), widthPx: w, heightPx: h, widthMm: w * pixelMm, heightMm: h * pixelMm };
 }
 
-/** Grey thumbnails of the bag's first channel, enlarged (bilinear) to `size` px. */
-function bagThumbnails(bag: SliceBag, size: number, config?: Pick<BagConfig, 'channelMean' | 'channelStd'>): BagThumbnail[] {
+/** Slice s's map at crop pixel (u, v), as a colour over the grey (cam-images.ts). */
+type Overlay = (s: number, u: number, v: number) => { rgb: Rgb; alpha: number } | null;
+
+function camOverlay(cam: NonNullable<ExplanationRecord['cam']>): Overlay {
+  const maxAbs = camScaleOf(cam);
+  return (s, u, v) => {
+    const slice = cam.slices[s];
+    return slice ? camTint(camAtPixel(slice.values, cam.height, cam.width, cam.sizePx, u, v), maxAbs) : null;
+  };
+}
+
+/** Grey thumbnails of the bag's first channel, enlarged (bilinear) to `size` px; with `overlay`, its colours blended over. */
+function bagThumbnails(bag: SliceBag, size: number, config?: Pick<BagConfig, 'channelMean' | 'channelStd'>, overlay?: Overlay): BagThumbnail[] {
   const [n, channels, rows, cols] = bag.shape;
   const plane = rows * cols;
   let lo = 0;
@@ -342,9 +363,8 @@ function bagThumbnails(bag: SliceBag, size: number, config?: Pick<BagConfig, 'ch
           fy * ((1 - fx) * d[off + y1 * cols + x0] + fx * d[off + y1 * cols + x1]);
         const g = Math.round(Math.min(1, Math.max(0, grey(v))) * 255);
         const q = (r * size + c) * 4;
-        rgba[q] = g;
-        rgba[q + 1] = g;
-        rgba[q + 2] = g;
+        const tint = overlay?.(s, ((c + 0.5) * cols) / size - 0.5, ((r + 0.5) * rows) / size - 0.5);
+        for (let ch = 0; ch < 3; ch++) rgba[q + ch] = tint ? Math.round(g * (1 - tint.alpha) + tint.rgb[ch] * tint.alpha) : g;
         rgba[q + 3] = 255;
       }
     return {

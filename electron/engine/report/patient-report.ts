@@ -23,6 +23,7 @@ import { HilumError } from '../core/errors.js';
 import { shippedDataRoot } from '../core/version.js';
 import type { ModelBundle } from '../signatures/bundle.js';
 import type { PredictionRecord } from '../signatures/prediction-record.js';
+import { camScaleBar } from './cam-images.js';
 import type { KeyImage, KeyImages } from './key-images.js';
 import { type ReportLang, type ReportStrings, reportStrings, translate } from './report-strings.js';
 import { arrayMax, arrayMin } from '../core/array-extent.js';
@@ -238,6 +239,7 @@ class PatientReportWriter {
     this.intendedUseBlock();
     this.nomogramBlock();
     this.imagesBlock();
+    this.explanationBlock();
     this.clinicalTable();
     this.modelCardBlock();
     this.disclaimerBlock();
@@ -851,6 +853,94 @@ class PatientReportWriter {
       });
     }
     this.y = end + 8;
+  }
+
+  /**
+   * Why: the bag's class-activation maps (same thumbnails as the key images, the map over them, one
+   * colour scale) with what they mean and the synthetic notice, then each input's log-odds
+   * contribution to the combined and clinical models, largest first.
+   */
+  private explanationBlock(): void {
+    const { S } = this;
+    const { images, record, bundle } = this.input;
+    const e = record.explanation;
+    if (!e || !record.result) return;
+    const perRow = Math.max(1, images.camBag.length);
+    const tgap = 5;
+    const tw = Math.min(70, (this.width - (perRow - 1) * tgap) / perRow);
+    this.section(S.sectionWhy, e.cam ? tw + 60 : 40);
+    if (e.cam && images.camBag.length && images.camMaxAbs !== null) {
+      const cam = e.cam;
+      const occlusion = cam.method === 'occlusion';
+      if (e.camUnavailable) this.y += this.para(S.camUnavailable, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 2;
+      this.y += this.para(occlusion ? S.occlusionTitle : S.camTitle, this.left, this.y, this.width, { bold: true, size: 8, gap: 0 }) + 4;
+      let end = this.y;
+      images.camBag.forEach((b, i) => {
+        const cap = S.camSlice(translate(S.planes, b.plane, b.plane), b.offsetMm, cam.slices[i].logit.toFixed(2));
+        end = Math.max(end, this.y + this.image(b, this.left + i * (tw + tgap), this.y, tw, tw, cap));
+      });
+      this.y = end + 6;
+      // The colour scale: −M (lowers) … 0 … +M (raises), log-odds per cell.
+      const m = images.camMaxAbs.toFixed(2);
+      const barW = 180;
+      const bx = this.left + 40;
+      this.doc.image(camScaleBar(), bx, this.y, { width: barW, height: 8 });
+      this.doc.save().rect(bx, this.y, barW, 8).lineWidth(0.4).stroke('#7A828C').restore();
+      this.line(S.camScaleLow, this.left, this.y, { size: 7, color: C.muted, width: 36, align: 'right' });
+      this.line(S.camScaleHigh, bx + barW + 4, this.y, { size: 7, color: C.muted });
+      this.line(`\u2212${m}`, bx - 20, this.y + 10, { size: 6.5, color: C.muted, width: 40, align: 'center' });
+      this.line('0', bx + barW / 2 - 20, this.y + 10, { size: 6.5, color: C.muted, width: 40, align: 'center' });
+      this.line(`+${m}`, bx + barW - 20, this.y + 10, { size: 6.5, color: C.muted, width: 40, align: 'center' });
+      this.y += 22;
+      const meaning = occlusion ? S.occlusionMeaning(m, cam.baselineHu ?? -1000) : S.camMeaning(m);
+      this.y += this.para(meaning, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 2;
+      if (bundle.synthetic) this.y += this.para(S.camSyntheticNote, this.left, this.y, this.width, { bold: true, size: 7.5, color: C.banner }) + 4;
+    } else
+      this.y +=
+        this.para(`${S.camUnavailable}${e.camUnavailable ? ` (${e.camUnavailable})` : ''}`, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 4;
+
+    for (const c of [...e.contributions].reverse()) {
+      const title = S.contributionsTitle(translate(S.signatureNames, c.signature, c.signature));
+      const largest = arrayMax(c.inputs.map((x) => Math.abs(x.logOdds))) || 1;
+      const number = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 1 : 3));
+      const rows: Cell[][] = c.inputs.map((x) => [
+        { text: translate(S.nomogramAxes, x.term, translate(S.clinicalLabels, x.term, x.label)), bold: true },
+        { text: x.unit === '0/1' ? translate(S.values, x.value ? 'yes' : 'no', x.value ? 'yes' : 'no') : number(x.value) },
+        { text: x.unit === 'ratio' ? '' : x.unit },
+        { text: x.unit === '0/1' ? translate(S.values, x.reference ? 'yes' : 'no', x.reference ? 'yes' : 'no') : number(x.reference) },
+        {
+          text: `${x.logOdds > 0 ? '+' : x.logOdds < 0 ? '\u2212' : ''}${Math.abs(x.logOdds).toFixed(3)}`,
+          align: 'right',
+          draw: (cx, cy, cw, ch) => {
+            // A bar from the cell's centre line: right (red) raises, left (blue) lowers the log-odds.
+            const half = (cw - 50) / 2;
+            const mid = cx + 6 + half;
+            const len = (Math.abs(x.logOdds) / largest) * half;
+            this.doc
+              .save()
+              .rect(x.logOdds >= 0 ? mid : mid - len, cy + ch / 2 - 2.5, Math.max(0.5, len), 5)
+              .fill(x.logOdds >= 0 ? '#E41A1C' : '#2166FF')
+              .restore();
+          },
+        },
+      ]);
+      this.ensure(60);
+      this.y += this.para(title, this.left, this.y, this.width, { bold: true, size: 8, gap: 0 }) + 3;
+      this.table(
+        [
+          { header: S.colInput, width: 28 },
+          { header: S.colValue, width: 10 },
+          { header: S.colUnit, width: 8 },
+          { header: S.colCamReference, width: 10 },
+          { header: S.colContribution, width: 30, align: 'right' },
+        ],
+        rows,
+        { title, size: 7.5 },
+      );
+      const baseline = c.baselineLogOdds.toFixed(3);
+      const note = `${S.contributionsNote(c.reference)} ${S.contributionsBaseline(baseline, c.linearPredictor.toFixed(3))}`;
+      this.y += this.para(note, this.left, this.y, this.width, { size: 7, color: C.muted }) + 6;
+    }
   }
 
   private clinicalTable(): void {

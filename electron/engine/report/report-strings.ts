@@ -100,6 +100,24 @@ export interface ReportStrings {
   imgOutlineNote: string;
   planes: Record<string, string>;
 
+  // Why: class-activation maps and input contributions
+  sectionWhy: string;
+  camTitle: string;
+  camMeaning: (maxAbs: string) => string;
+  camSlice: (plane: string, offsetMm: number, logit: string) => string;
+  camScaleLow: string;
+  camScaleHigh: string;
+  camUnavailable: string;
+  occlusionTitle: string;
+  occlusionMeaning: (maxAbs: string, baselineHu: number) => string;
+  camSyntheticNote: string;
+  contributionsTitle: (signature: string) => string;
+  contributionsNote: (reference: 'training-mean' | 'nomogram-zero') => string;
+  colInput: string;
+  colCamReference: string;
+  colContribution: string;
+  contributionsBaseline: (baseline: string, total: string) => string;
+
   // Clinical inputs
   sectionClinical: string;
   colVariable: string;
@@ -268,6 +286,28 @@ const EN: ReportStrings = {
   imgOutlineNote: 'Yellow outline: the tumour segmentation used for the prediction. Images: patient right on image left.',
   planes: { axial: 'Axial', coronal: 'Coronal', sagittal: 'Sagittal' },
 
+  sectionWhy: 'Why: what the deep model looked at, and what each input contributed',
+  camTitle: 'Class-activation maps on the 2.5D input slices (offset mm, slice log-odds)',
+  camMeaning: (maxAbs) =>
+    `Class-activation map CAM(i,j) = \u2211k wk\u00b7Ak(i,j) of the backbone's last feature maps (Zhou et al. 2016; equal to Grad-CAM for this pooled linear head), in log-odds per cell: red raises, blue lowers the slice's log-odds of nodal metastasis; full colour = \u00b1${maxAbs}. The map's mean plus the head's bias is the slice's logit. A map shows where the model's evidence lies, not why, and is no proof of a lesion.`,
+  camSlice: (plane, offsetMm, logit) => `${plane} ${offsetMm > 0 ? '+' : offsetMm < 0 ? '\u2212' : ''}${Math.abs(offsetMm)}\nlogit ${logit}`,
+  camScaleLow: 'lowers',
+  camScaleHigh: 'raises',
+  camUnavailable: 'No class-activation map: the backbone does not end in global average pooling and one linear layer; occlusion sensitivity is shown instead.',
+  occlusionTitle: 'Occlusion sensitivity on the 2.5D input slices (offset mm, slice log-odds)',
+  occlusionMeaning: (maxAbs, baselineHu) =>
+    `Occlusion sensitivity (Zeiler & Fergus 2014): each cell of the crop replaced in turn by air (${baselineHu} HU) and the slice run again; O(i,j) = logit \u2212 logit with the cell occluded, in log-odds: red where the region raised, blue where it lowered the slice's log-odds of nodal metastasis; full colour = \u00b1${maxAbs}. The cells do not add up to the logit. A map shows where the model's evidence lies, not why, and is no proof of a lesion.`,
+  camSyntheticNote: 'The maps come from a backbone trained on synthetic phantoms only; they show the demonstration model, not clinical evidence.',
+  contributionsTitle: (signature) => `Input contributions to the ${signature} model (log-odds), largest first`,
+  contributionsNote: (reference) =>
+    reference === 'training-mean'
+      ? 'Contribution = \u03b2\u00b7(x \u2212 m), m the input\u2019s mean on the training split; baseline + contributions = the model\u2019s log-odds.'
+      : 'Contribution = \u03b2\u00b7(x \u2212 v), v the value at zero points on the nomogram axis (this bundle records no training means); equal to the nomogram points divided by the points per log-odds unit.',
+  colInput: 'Input',
+  colCamReference: 'Reference',
+  colContribution: 'Contribution (log-odds)',
+  contributionsBaseline: (baseline, total) => `Baseline ${baseline} + contributions = ${total} log-odds`,
+
   sectionClinical: 'Clinical and imaging inputs',
   colVariable: 'Variable',
   colValue: 'Value',
@@ -425,6 +465,28 @@ const ZH: ReportStrings = {
     `${plane} ${offsetMm > 0 ? '+' : offsetMm < 0 ? '\u2212' : ''}${Math.abs(offsetMm)}` + (probability ? `\np ${probability}` : ''),
   imgOutlineNote: '黄色轮廓：用于本次预测的肿瘤分割。图像方向：患者右侧位于图像左侧。',
   planes: { axial: '轴位', coronal: '冠状位', sagittal: '矢状位' },
+
+  sectionWhy: '依据：深度学习模型关注的区域与各输入的贡献',
+  camTitle: '2.5D 输入层面上的类激活图（偏移 mm，层面对数几率）',
+  camMeaning: (maxAbs) =>
+    `类激活图 CAM(i,j) = \u2211k wk\u00b7Ak(i,j)，由主干网络最后一层特征图计算（Zhou 等，2016；对全局池化加线性输出层与 Grad-CAM 相同），单位为每格对数几率：红色提高、蓝色降低该层面淋巴结转移的对数几率；最深颜色 = \u00b1${maxAbs}。图的均值加输出层偏置即该层面的 logit。类激活图只显示模型依据的位置，不说明原因，也不能证明病变。`,
+  camSlice: (plane, offsetMm, logit) => `${plane} ${offsetMm > 0 ? '+' : offsetMm < 0 ? '\u2212' : ''}${Math.abs(offsetMm)}\nlogit ${logit}`,
+  camScaleLow: '降低',
+  camScaleHigh: '提高',
+  camUnavailable: '无类激活图：主干网络并非以全局平均池化加单一线性层结尾；改为显示遮挡敏感度。',
+  occlusionTitle: '2.5D 输入层面上的遮挡敏感度（偏移 mm，层面对数几率）',
+  occlusionMeaning: (maxAbs, baselineHu) =>
+    `遮挡敏感度（Zeiler 与 Fergus，2014）：依次将裁剪区域的每一格替换为空气（${baselineHu} HU）并重新计算该层面；O(i,j) = logit \u2212 遮挡该格后的 logit，单位为对数几率：红色表示该区域提高、蓝色表示降低该层面淋巴结转移的对数几率；最深颜色 = \u00b1${maxAbs}。各格之和不等于 logit。该图只显示模型依据的位置，不说明原因，也不能证明病变。`,
+  camSyntheticNote: '类激活图来自仅用合成体模训练的主干网络，仅展示演示模型，不构成临床证据。',
+  contributionsTitle: (signature) => `各输入对${signature}的贡献（对数几率），按大小排序`,
+  contributionsNote: (reference) =>
+    reference === 'training-mean'
+      ? '贡献 = \u03b2\u00b7(x \u2212 m)，m 为该输入在训练集上的均值；基线 + 各贡献 = 模型的对数几率。'
+      : '贡献 = \u03b2\u00b7(x \u2212 v)，v 为列线图该轴 0 分处的取值（本模型包未记录训练集均值）；等于列线图得分除以每单位对数几率的分数。',
+  colInput: '输入',
+  colCamReference: '参照值',
+  colContribution: '贡献（对数几率）',
+  contributionsBaseline: (baseline, total) => `基线 ${baseline} + 各贡献 = ${total}（对数几率）`,
 
   sectionClinical: '临床与影像输入',
   colVariable: '变量',

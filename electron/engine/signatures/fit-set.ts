@@ -128,7 +128,11 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     findings,
     clinicalFit.findings.map((f) => ({ ...f, message: `clinical signature: ${f.message}` })),
   );
+  // Training means of each term: the reference point of the input contributions (contributions.ts).
+  const trainingMeans = (cols: Record<string, ArrayLike<number>>, terms: readonly string[]) =>
+    terms.map((t) => trainRows.reduce((sum, i) => sum + cols[t][i], 0) / trainRows.length);
   const clinical = logisticSignature('clinical', clinicalFit);
+  clinical.termMeans = trainingMeans(clinicalCols, clinical.terms);
 
   // Deep aggregation (MIL vocabulary, IDF, PCA basis) on training.
   const deepAggregation = fitDeepAggregation(
@@ -185,6 +189,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     combinedFit.findings.map((f) => ({ ...f, message: `combined: ${f.message}` })),
   );
   const combined = logisticSignature('combined', combinedFit);
+  combined.termMeans = trainingMeans(combinedCols, combined.terms);
   score.combined = linearPredictorOf(combined, combinedCols, n);
   probability.combined = probabilities(score.combined);
 

@@ -16,6 +16,8 @@ export interface LogisticSignature {
   method: 'maximum-likelihood' | 'firth';
   /** Covariance of (intercept, coefficients…) in that order (R's vcov(glm)); absent in bundles made before it was recorded. */
   covariance?: number[][];
+  /** Each term's mean on the training split (x̄ₜᵣₐᵢₙ, for input contributions); absent in bundles made before it was recorded. */
+  termMeans?: number[];
   table: { name: string; estimate: number; se: number; p: number; oddsRatio: number; oddsRatioCi: [number, number] }[];
 }
 

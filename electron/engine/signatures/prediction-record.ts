@@ -8,6 +8,7 @@
 import type { Vec3 } from '../imaging/vec.js';
 import type { ModelBundle } from './bundle.js';
 import type { SignatureName } from './fit-set.js';
+import type { SignatureContributions } from './contributions.js';
 
 export const PREDICTION_FORMAT = 'hilum-prediction/1';
 
@@ -112,7 +113,47 @@ export interface PredictionRecord {
   nomogram: { axes: { name: string; label: string; value: number; points: number }[]; totalPoints: number };
   /** The 2.5D bag: each slice's plane, requested and used axial offset (grid steps) and backbone probability. */
   bag: { plane: string; offset: number; usedOffset: number; probability: number }[];
+  /** Why: the bag's class-activation maps and each input's contribution (absent in records made before they were recorded, and for refused cases). */
+  explanation?: ExplanationRecord;
   warnings: QualityWarning[];
+}
+
+/** One bag slice's class-activation map on the backbone's feature grid, with what is needed to put it back on the CT. */
+export interface CamSliceRecord {
+  plane: string;
+  usedOffset: number;
+  /** Centre of the slice's crop (LPS mm); with the crop side and the bag configuration it gives the crop's grid (bagSliceGrid). */
+  centreLps: Vec3;
+  /** The backbone's slice logit, and (CAM only) mean(CAM) + b rebuilt from the map (equal to 1e-5). */
+  logit: number;
+  mapLogit?: number;
+  /** height × width values, row-major (log-odds per feature cell). */
+  values: number[];
+}
+
+export interface ExplanationRecord {
+  /** The bundle's notice (SYNTHETIC for the demonstration model): printed wherever the maps appear. */
+  notice: string;
+  cam: {
+    /** `cam` (pooled linear head) or `occlusion` (any other head: occlusion sensitivity, deep/occlusion.ts). */
+    method: 'cam' | 'occlusion';
+    /** CAM(i,j) = Σₖ wₖ·Aₖ(i,j), mean(CAM) + b = slice logit; or O(i,j) = logit − logit(cell occluded). */
+    formula: string;
+    bias: number;
+    /** Occlusion only: the HU that replaced an occluded cell. */
+    baselineHu?: number;
+    height: number;
+    width: number;
+    cropSideMm: number;
+    sizePx: number;
+    spacingMm: number;
+    slices: CamSliceRecord[];
+    seconds: number;
+  } | null;
+  /** Why there is no class-activation map (the backbone's head is not global pooling + one linear layer); the map is then occlusion sensitivity. */
+  camUnavailable?: string;
+  /** For the logistic signatures (clinical, combined): βⱼ·(xⱼ − x̄ⱼ) in log-odds, largest first. */
+  contributions: SignatureContributions[];
 }
 
 /** What a prediction records of the bundle that made it. */

@@ -108,6 +108,16 @@ export default {
     points: 'Points',
     total: 'Total points',
     bag: '2.5D slice probabilities',
+    contributions: 'Input contributions (log-odds), largest first',
+    contributionsNote: {
+      trainingMean: 'Contribution = β·(x − m), m the input’s mean on the training split; baseline + contributions = the model’s log-odds.',
+      nomogramZero:
+        'Contribution = β·(x − v), v the value at zero points on the nomogram axis (this bundle records no training means): the nomogram points divided by the points per log-odds unit.',
+    },
+    input: 'Input',
+    reference: 'Reference',
+    logOdds: 'Log-odds',
+    baseline: 'Baseline {baseline} + contributions =',
     planes: { axial: 'axial', coronal: 'coronal', sagittal: 'sagittal' },
     warnings: 'Warnings',
     synthetic: 'SYNTHETIC — demonstration model trained on synthetic data; not for clinical use.',
@@ -166,6 +176,16 @@ export default {
     rulerSent: '{value} mm entered as {field} (marked “entered”).',
     rulerSentCtr: '{value} mm taken as {field}; CTR computed from the two diameters (both marked “entered”, editable).',
     noFormField: 'The clinical form has no such field for the model in use.',
+    cam: 'Model attention (CAM)',
+    camTitle: 'Show the class-activation maps of the 2.5D bag over the slices the deep model saw',
+    camLowers: 'lowers',
+    camRaises: 'raises',
+    camMeaning:
+      'Class-activation map of the deep model on its {n} input slices, in log-odds per feature cell (full colour = ±{max}): red raised, blue lowered the slice’s log-odds of nodal metastasis. The map’s mean plus the head’s bias is the slice logit. It shows where the model’s evidence lies, not why.',
+    occlusionMeaning:
+      'This backbone has no class-activation map; shown is occlusion sensitivity on its {n} input slices: each cell replaced in turn by air ({hu} HU), log-odds lost (full colour = ±{max}): red where the region raised, blue where it lowered the slice’s log-odds of nodal metastasis.',
+    camSlice: 'This slice: bag offset {offset} mm.',
+    camNoSlice: 'No bag slice here: scroll to the tumour’s largest section.',
   },
   pacs: {
     title: 'PACS',

@@ -110,6 +110,15 @@ const zh: typeof en = {
     points: '分值',
     total: '总分',
     bag: '2.5D 切片概率',
+    contributions: '各输入的贡献（对数几率），按大小排序',
+    contributionsNote: {
+      trainingMean: '贡献 = β·(x − m)，m 为该输入在训练集上的均值；基线 + 各贡献 = 模型的对数几率。',
+      nomogramZero: '贡献 = β·(x − v)，v 为列线图该轴 0 分处的取值（本模型包未记录训练集均值）：即列线图得分除以每单位对数几率的分数。',
+    },
+    input: '输入',
+    reference: '参照值',
+    logOdds: '对数几率',
+    baseline: '基线 {baseline} + 各贡献 =',
     planes: { axial: '轴位', coronal: '冠状位', sagittal: '矢状位' },
     warnings: '警告',
     synthetic: '合成数据——演示模型基于合成数据训练，不得用于临床。',
@@ -168,6 +177,16 @@ const zh: typeof en = {
     rulerSent: '已将 {value} mm 填入{field}（标记为“录入值”）。',
     rulerSentCtr: '已将 {value} mm 作为{field}；CTR 由两个直径计算得出（均标记为“录入值”，可修改）。',
     noFormField: '当前模型的临床表单中没有该字段。',
+    cam: '模型关注区域（CAM）',
+    camTitle: '在深度学习模型所用的层面上显示 2.5D 输入的类激活图',
+    camLowers: '降低',
+    camRaises: '提高',
+    camMeaning:
+      '深度学习模型在其 {n} 个输入层面上的类激活图，单位为每个特征格的对数几率（最深颜色 = ±{max}）：红色提高、蓝色降低该层面淋巴结转移的对数几率。图的均值加输出层偏置即该层面的 logit。它显示模型依据的位置，而非原因。',
+    occlusionMeaning:
+      '该主干网络无类激活图；此处显示其 {n} 个输入层面上的遮挡敏感度：依次将每一格替换为空气（{hu} HU）后损失的对数几率（最深颜色 = ±{max}）：红色表示该区域提高、蓝色表示降低该层面淋巴结转移的对数几率。',
+    camSlice: '当前层面：输入偏移 {offset} mm。',
+    camNoSlice: '此处无输入层面：请翻到肿瘤最大截面附近。',
   },
   pacs: {
     title: 'PACS',
