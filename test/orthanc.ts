@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { PacsNode } from '../electron/engine/pacs/node.js';
@@ -43,6 +43,75 @@ export function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
+}
+
+/** A relay in front of a PACS whose answers can be held back mid-transfer (see `holdingRelay`). */
+export interface HoldingRelay {
+  /** The PACS node as reached through the relay. */
+  node: PacsNode;
+  /** From now on, each connection passes `limit` bytes of the PACS's answers on, then holds the rest back. */
+  hold: (limit: number) => void;
+  /** Passes everything on again, what was held back first. */
+  release: () => void;
+  close: () => Promise<void>;
+}
+
+/**
+ * A TCP relay on 127.0.0.1 to a PACS that, while holding, stops passing on a connection's answers
+ * once `limit` bytes of them have gone through: a C-GET stalls part-way through the series, so a
+ * test can watch its progress and cancel it. The C-FIND answers fit under a limit of a few slices.
+ */
+export async function holdingRelay(target: PacsNode): Promise<HoldingRelay> {
+  const port = await freePort();
+  let limit = Infinity;
+  const links = new Set<{ client: Socket; upstream: Socket; passed: number; held: Buffer[] }>();
+  const flush = (link: { client: Socket; upstream: Socket; passed: number; held: Buffer[] }) => {
+    for (const chunk of link.held.splice(0)) link.client.write(chunk);
+    link.upstream.resume();
+  };
+  const server = createServer((client: Socket) => {
+    const upstream = connect(target.port, target.host);
+    const link = { client, upstream, passed: 0, held: [] as Buffer[] };
+    links.add(link);
+    client.on('data', (d) => upstream.write(d));
+    upstream.on('data', (d: Buffer) => {
+      if (link.held.length || link.passed + d.length > limit) {
+        link.held.push(d);
+        upstream.pause();
+        return;
+      }
+      link.passed += d.length;
+      client.write(d);
+    });
+    const end = () => {
+      links.delete(link);
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end);
+    upstream.on('error', end);
+    client.on('close', end);
+    upstream.on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    node: { ...target, port },
+    hold: (bytes) => {
+      limit = bytes;
+    },
+    release: () => {
+      limit = Infinity;
+      for (const link of links) flush(link);
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const link of links) {
+          link.client.destroy();
+          link.upstream.destroy();
+        }
+        server.close(() => resolve());
+      }),
+  };
 }
 
 export async function startOrthanc(): Promise<OrthancStart> {

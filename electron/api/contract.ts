@@ -175,6 +175,23 @@ const studyResults = z.object({
   plots: z.array(z.string()),
 });
 
+const pacsRetrieveRequest = z.strictObject({ node: PacsNodeSchema, studyInstanceUid: dicomUid, seriesInstanceUid: dicomUid.optional() });
+const pacsRetrieved = z.object({ folder: z.string(), series: pacsSeries, instances: z.number().int(), bytes: z.number(), seconds: z.number() });
+/** A background retrieve's ID (a UUID the engine chose). */
+const pacsJobId = z.uuid();
+const pacsRetrieveStatus = z.object({
+  jobId: z.string(),
+  state: z.enum(['running', 'done', 'failed', 'cancelled']),
+  /** Instances on disk so far, and those the PACS announced (null until it says). */
+  received: z.number().int().nonnegative(),
+  expected: z.number().int().nonnegative().nullable(),
+  bytes: z.number().nonnegative(),
+  /** The finished retrieve (state done). */
+  result: pacsRetrieved.nullable(),
+  /** Why it failed (state failed; PACS_CANCELLED for cancelled). */
+  error: apiErrorSchema.nullable(),
+});
+
 /** Every method of the API. Requests are strict objects: unknown keys are refused. */
 export const API = {
   'app.info': {
@@ -376,8 +393,22 @@ export const API = {
   },
   /** Retrieves a CT series (C-GET) into <data>/pacs/<SeriesInstanceUID>; open it with images.open. */
   'pacs.retrieve': {
-    request: z.strictObject({ node: PacsNodeSchema, studyInstanceUid: dicomUid, seriesInstanceUid: dicomUid.optional() }),
-    response: z.object({ folder: z.string(), series: pacsSeries, instances: z.number().int(), bytes: z.number(), seconds: z.number() }),
+    request: pacsRetrieveRequest,
+    response: pacsRetrieved,
+  },
+  /** The same retrieve in the background, for a progress bar and a Cancel button: poll pacs.retrieveStatus. */
+  'pacs.retrieveStart': {
+    request: pacsRetrieveRequest,
+    response: z.object({ jobId: z.string() }),
+  },
+  'pacs.retrieveStatus': {
+    request: z.strictObject({ jobId: pacsJobId }),
+    response: pacsRetrieveStatus,
+  },
+  /** Cancels a background retrieve (A-ABORT): answers once it has stopped and its partial folder is gone. */
+  'pacs.retrieveCancel': {
+    request: z.strictObject({ jobId: pacsJobId }),
+    response: pacsRetrieveStatus,
   },
   /** Sends DICOM objects predict.run staged (C-STORE); every answer goes into the audit log. */
   'pacs.send': {

@@ -24,7 +24,7 @@ import * as store from '../engine/store/index.js';
 import { API_VERSION } from './contract.js';
 import { type OpenMask, type OpenVolume, editHandlers } from './edit-handlers.js';
 import { StudyJobs, studyHandlers } from './study-handlers.js';
-import { pacsHandlers } from './pacs-handlers.js';
+import { PacsRetrieves, pacsHandlers } from './pacs-handlers.js';
 import type { ApiLogEntry, HandlerTable, Handlers } from './dispatch.js';
 
 export interface HandlerContext {
@@ -130,6 +130,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
   const reportsDir = path.join(ctx.dataDir, 'reports');
   const tmpDir = path.join(ctx.dataDir, 'tmp');
   const studies = ctx.studies ?? new StudyJobs();
+  const retrieves = new PacsRetrieves();
   /** Where predict.run stages the DICOM objects of each prediction (one folder per report). */
   const dicomDir = path.join(ctx.dataDir, 'dicom');
   let shipped: { name: string; contentSha256: string; synthetic: boolean; notice: string } | null | undefined;
@@ -212,7 +213,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
   const handlers: Handlers = {
     ...editHandlers({ dataDir: ctx.dataDir, volumeOf, maskOf, newMask }),
     ...studyHandlers({ withStore, jobs: studies }),
-    ...pacsHandlers({ pacsDir: path.join(ctx.dataDir, 'pacs'), dicomDir, withStore, withStoreAsync }),
+    ...pacsHandlers({ pacsDir: path.join(ctx.dataDir, 'pacs'), dicomDir, withStore, withStoreAsync, retrieves }),
 
     async 'app.info'() {
       const active = existsSync(ctx.dbFile) ? withStore((db) => store.getActiveBundle(db), true) : undefined;
@@ -493,6 +494,8 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
       masks.clear();
       // Studies of a shared registry outlive this table (a reloaded page finds them); its own do not.
       if (!ctx.studies) void studies.cancelAll();
+      // A retrieve belongs to the window that started it: cancelled (nothing half-imported) when it goes.
+      void retrieves.cancelAll();
     },
   };
 }

@@ -1,4 +1,5 @@
-import { readdirSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API, type ApiResponse } from '../../electron/api/contract.js';
@@ -6,7 +7,7 @@ import { type ApiLogEntry, type HandlerTable, dispatch } from '../../electron/ap
 import { createHandlerTable } from '../../electron/api/handlers.js';
 import { closeDatabase, listAudit, openDatabase } from '../../electron/engine/store/index.js';
 import { tempDir } from '../helpers.js';
-import { startOrthanc, type OrthancInstance } from '../orthanc.js';
+import { holdingRelay, startOrthanc, type OrthancInstance } from '../orthanc.js';
 
 const tmp = tempDir('hilum-api-pacs-');
 const dataDir = path.join(tmp.dir, 'data');
@@ -26,6 +27,18 @@ async function refusal(method: string, params: unknown): Promise<{ code: string;
   const answer = await dispatch(table, { id: nextId++, method, params });
   if (!('error' in answer)) throw new Error(`${method} was expected to fail`);
   return answer.error;
+}
+
+type RetrieveStatus = ApiResponse<'pacs.retrieveStatus'>;
+
+/** Polls a background retrieve until `done` says so (or 60 s pass). */
+async function pollRetrieve(jobId: string, done: (s: RetrieveStatus) => boolean): Promise<RetrieveStatus> {
+  const until = Date.now() + 60_000;
+  for (;;) {
+    const status = API['pacs.retrieveStatus'].response.parse(await call('pacs.retrieveStatus', { jobId }));
+    if (done(status) || Date.now() > until) return status;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 beforeAll(async () => {
@@ -96,4 +109,50 @@ describe('the PACS workflow through the API, against a real Orthanc', () => {
     expect((await refusal('pacs.echo', { node: { ...node, aeTitle: 'NOT_THE_PACS' } })).code).toBe('PACS_ASSOCIATION_REJECTED');
     expect((await refusal('pacs.echo', { node: { ...node, port: 0 } })).code).toBe('API_INVALID_REQUEST');
   });
+
+  it('a background retrieve reports its progress, and a cancel through the API keeps nothing; a new start runs to the end', async (ctx) => {
+    if (!orthanc) return ctx.skip(skipReason);
+    const relay = await holdingRelay(orthanc.node);
+    try {
+      const node = relay.node;
+      const demoPatientId = (await orthanc.rest<{ MainDicomTags: { PatientID: string } }[]>('/patients?expand'))[0].MainDicomTags.PatientID;
+      const { studies } = API['pacs.find'].response.parse(await call('pacs.find', { node, query: { patientId: demoPatientId } }));
+      const studyInstanceUid = studies[0].studyInstanceUid;
+      const slices = readdirSync(demo.seriesDir);
+      const pacsDir = path.join(dataDir, 'pacs');
+      const before = readdirSync(pacsDir).sort();
+      // The PACS's answers stall after about three slices: the retrieve is part-way through.
+      relay.hold(3 * statSync(path.join(demo.seriesDir, slices[0])).size);
+      const { jobId } = API['pacs.retrieveStart'].response.parse(await call('pacs.retrieveStart', { node, studyInstanceUid }));
+      expect((await refusal('pacs.retrieveStart', { node, studyInstanceUid })).code).toBe('PACS_RETRIEVE_RUNNING');
+      const partway = await pollRetrieve(jobId, (s) => s.received > 0 || s.state !== 'running');
+      expect(partway).toMatchObject({ jobId, state: 'running', expected: slices.length, result: null, error: null });
+      expect(partway.received).toBeGreaterThan(0);
+      expect(partway.received).toBeLessThan(slices.length);
+      expect(readdirSync(pacsDir).some((f) => f.startsWith('.partial-'))).toBe(true);
+
+      const cancelled = API['pacs.retrieveCancel'].response.parse(await call('pacs.retrieveCancel', { jobId }));
+      expect(cancelled).toMatchObject({ jobId, state: 'cancelled', result: null });
+      expect(cancelled.error?.code).toBe('PACS_CANCELLED');
+      // Nothing half-imported: no partial folder, the series retrieved before untouched.
+      expect(readdirSync(pacsDir).sort()).toEqual(before);
+      expect(API['pacs.retrieveStatus'].response.parse(await call('pacs.retrieveStatus', { jobId })).state).toBe('cancelled');
+
+      relay.release();
+      const { jobId: again } = API['pacs.retrieveStart'].response.parse(await call('pacs.retrieveStart', { node, studyInstanceUid }));
+      const finished = await pollRetrieve(again, (s) => s.state !== 'running');
+      expect(finished).toMatchObject({ state: 'done', received: slices.length, expected: slices.length, error: null });
+      expect(finished.result?.instances).toBe(slices.length);
+      expect(readdirSync(finished.result!.folder)).toHaveLength(slices.length);
+      // Cancelling a finished retrieve changes nothing.
+      expect(API['pacs.retrieveCancel'].response.parse(await call('pacs.retrieveCancel', { jobId: again })).state).toBe('done');
+    } finally {
+      await relay.close();
+    }
+    // The requests are checked strictly; an unknown job is a named error.
+    expect((await refusal('pacs.retrieveStatus', { jobId: 'job-1' })).code).toBe('API_INVALID_REQUEST');
+    expect((await refusal('pacs.retrieveCancel', { jobId: randomUUID(), force: true })).code).toBe('API_INVALID_REQUEST');
+    expect((await refusal('pacs.retrieveStart', { node: orthanc.node, studyInstanceUid: 'not a UID' })).code).toBe('API_INVALID_REQUEST');
+    expect((await refusal('pacs.retrieveStatus', { jobId: randomUUID() })).code).toBe('PACS_JOB_UNKNOWN');
+  }, 180_000);
 });

@@ -90,6 +90,8 @@ export async function retrieveCtSeries(
   let notCt: string | undefined;
   let final: { status: number; failures: number; completed: number } | undefined;
   const report = () => options.onProgress?.({ received: files.length, total, bytes });
+  // What the series query announced, before the first instance arrives.
+  report();
   try {
     const request = CGetRequest.createSeriesGetRequest(series.studyInstanceUid, series.seriesInstanceUid);
     request.on('response', (response) => {

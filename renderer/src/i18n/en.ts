@@ -206,6 +206,11 @@ export default {
     send: 'Send {n} DICOM objects to PACS',
     stored: 'stored',
     notStored: 'not stored',
+    progress: '{received} of {expected} images received',
+    progressStarting: '{received} images received',
+    cancelRetrieve: 'Cancel',
+    cancelling: 'Cancelling…',
+    cancelled: 'Retrieve cancelled: nothing was kept.',
     busy: { test: 'Testing the connection…', find: 'Searching the PACS…', retrieve: 'Retrieving the CT series…', send: 'Sending to the PACS…' },
   },
   worklist: {

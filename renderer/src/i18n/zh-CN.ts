@@ -207,6 +207,11 @@ const zh: typeof en = {
     send: '发送 {n} 个 DICOM 对象到 PACS',
     stored: '已存储',
     notStored: '未存储',
+    progress: '已接收 {received} / {expected} 幅图像',
+    progressStarting: '已接收 {received} 幅图像',
+    cancelRetrieve: '取消',
+    cancelling: '正在取消…',
+    cancelled: '已取消获取：未保留任何文件。',
     busy: { test: '正在测试连接…', find: '正在查询 PACS…', retrieve: '正在获取 CT 序列…', send: '正在发送到 PACS…' },
   },
   worklist: {

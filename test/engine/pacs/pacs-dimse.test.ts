@@ -188,7 +188,7 @@ describe('PACS over DIMSE against a real Orthanc', () => {
       const received: number[] = [];
       const aborted = await failure(retrieveCtSeries(relay.node, { studyInstanceUid: ctStudy }, dest, { onProgress: (p) => received.push(p.received) }));
       expect(aborted.code).toBe('PACS_ASSOCIATION_ABORTED');
-      expect(received.length).toBeGreaterThan(0);
+      expect(received.some((n) => n > 0)).toBe(true);
       expect(received.at(-1)).toBeLessThan(12);
       expect(readdirSync(dest)).toEqual([]);
     } finally {
