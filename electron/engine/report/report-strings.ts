@@ -57,11 +57,7 @@ export interface ReportStrings {
   probabilityLabel: string;
   interval95: string;
   riskCategory: string;
-  categoryNames: Record<string, string>;
   categoryCutoffs: (cutoffs: string) => string;
-  thresholdLabel: string;
-  thresholdAbove: string;
-  thresholdBelow: string;
   thresholdExplain: string;
   refusedHeadline: string;
   refusedExplain: string;
@@ -206,11 +202,7 @@ const EN: ReportStrings = {
   probabilityLabel: 'Probability',
   interval95: '95 % interval',
   riskCategory: 'Risk category',
-  categoryNames: { low: 'Low', intermediate: 'Intermediate', high: 'High' },
-  categoryCutoffs: (cutoffs) => `Category cut-offs: ${cutoffs}`,
-  thresholdLabel: 'Decision threshold (Youden, training)',
-  thresholdAbove: 'at or above the threshold',
-  thresholdBelow: 'below the threshold',
+  categoryCutoffs: (cutoffs) => `Cut-offs: ${cutoffs}`,
   thresholdExplain: 'Combined nomogram model; the interval reflects model uncertainty only (Wald, logit scale).',
   refusedHeadline: 'No probability given for this case',
   refusedExplain: 'The model bundle does not allow a prediction for this case, for the reasons below:',
@@ -365,11 +357,7 @@ const ZH: ReportStrings = {
   probabilityLabel: '概率',
   interval95: '95% 置信区间',
   riskCategory: '风险分层',
-  categoryNames: { low: '低风险', intermediate: '中风险', high: '高风险' },
-  categoryCutoffs: (cutoffs) => `分层界值：${cutoffs}`,
-  thresholdLabel: '决策阈值（训练集约登指数）',
-  thresholdAbove: '达到或高于阈值',
-  thresholdBelow: '低于阈值',
+  categoryCutoffs: (cutoffs) => `界值：${cutoffs}`,
   thresholdExplain: '联合列线图模型；区间仅反映模型参数的不确定性（Wald 法，logit 尺度）。',
   refusedHeadline: '本病例未给出概率',
   refusedExplain: '根据模型包的规定，本病例不能进行预测，原因如下：',
