@@ -630,7 +630,7 @@ class PatientReportWriter {
     const range = (v: [number, number]) => (v[0] === v[1] ? `${v[0]}` : `${v[0]}–${v[1]}`);
     const labelW = 92;
     const w = this.width - labelW;
-    const use = `${bundle.intendedUse} ${S.validatedRange(range(r.sliceThicknessMm), range(r.pixelSpacingMm), r.diameterMm ? range(r.diameterMm) : null)}`;
+    const use = `${translate(S.knownTexts, bundle.intendedUse, bundle.intendedUse)} ${S.validatedRange(range(r.sliceThicknessMm), range(r.pixelSpacingMm), r.diameterMm ? range(r.diameterMm) : null)}`;
     this.ensure(this.measure(use, w, { size: 8.5 }));
     this.para(S.intendedUseLabel, this.left, this.y, labelW - 4, { size: 8, color: C.muted });
     this.y += this.para(use, this.left + labelW, this.y, w, { size: 8.5 }) + 4;
@@ -647,7 +647,9 @@ class PatientReportWriter {
     const showPatient = !!record.result;
     const rowH = this.compact ? 20 : 22;
     const signText = nomogramSignNote(nomo.axes, this.input.lang, (n, l) => translate(S.nomogramAxes, n, l));
-    const noteH = this.measure(S.nomogramNote, this.width, { size: 7.5 }) + (signText ? this.measure(signText, this.width, { size: 7.5 }) + 4 : 0);
+    // The note, then any clinically implausible sign of an axis (risk-wording.ts; shown, never hidden).
+    const note = signText ? `${S.nomogramNote} ${signText}` : S.nomogramNote;
+    const noteH = this.measure(note, this.width, { size: 7.5 });
     const height = rowH * (nomo.axes.length + 3) + 20 + noteH;
     this.section(S.sectionNomogram, height);
     const labelW = 150;
@@ -754,8 +756,7 @@ class PatientReportWriter {
     }
     y += 20;
     this.y = y;
-    this.y += this.para(S.nomogramNote, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 4;
-    if (signText) this.y += this.para(signText, this.left, this.y, this.width, { size: 7.5, color: C.text }) + 4;
+    this.y += this.para(note, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 4;
   }
 
   private image(img: KeyImage, x: number, y: number, w: number, h: number, caption?: string, captionWidth = w): number {

@@ -58,6 +58,8 @@ export interface ReportStrings {
   interval95: string;
   riskCategory: string;
   categoryCutoffs: (cutoffs: string) => string;
+  /** Translations of known English texts a bundle carries (the demonstration bundle's intended use), by their exact text. */
+  knownTexts: Record<string, string>;
   thresholdExplain: string;
   refusedHeadline: string;
   refusedExplain: string;
@@ -203,6 +205,7 @@ const EN: ReportStrings = {
   interval95: '95 % interval',
   riskCategory: 'Risk category',
   categoryCutoffs: (cutoffs) => `Cut-offs: ${cutoffs}`,
+  knownTexts: {},
   thresholdExplain: 'Combined nomogram model; the interval reflects model uncertainty only (Wald, logit scale).',
   refusedHeadline: 'No probability given for this case',
   refusedExplain: 'The model bundle does not allow a prediction for this case, for the reasons below:',
@@ -358,6 +361,10 @@ const ZH: ReportStrings = {
   interval95: '95% 置信区间',
   riskCategory: '风险分层',
   categoryCutoffs: (cutoffs) => `界值：${cutoffs}`,
+  knownTexts: {
+    'Estimate the risk of occult lymph node metastasis before surgery in clinical N0 lung adenocarcinoma from contrast-enhanced CT and clinical data. Decision support; does not replace pathological nodal staging.':
+      '术前依据增强 CT 与临床资料估计临床 N0 期肺腺癌隐匿性淋巴结转移的风险。仅为决策支持，不能替代淋巴结病理分期。',
+  },
   thresholdExplain: '联合列线图模型；区间仅反映模型参数的不确定性（Wald 法，logit 尺度）。',
   refusedHeadline: '本病例未给出概率',
   refusedExplain: '根据模型包的规定，本病例不能进行预测，原因如下：',

@@ -66,6 +66,19 @@ export function riskWording(result: RiskCategories, lang: WordingLang): RiskWord
   return { category: riskCategoryName(result.category, lang), cutoffs, meaning };
 }
 
+/**
+ * The line on the cut-offs (report, screen, model card): which ones the bedside uses, and what the
+ * Youden threshold is (and is not) for. `youden` is the combined model's training Youden threshold, or
+ * null; `withCutoffs` false leaves out the cut-off list where it is printed just above.
+ */
+export function cutoffPolicy(categories: Omit<RiskCategories, 'category'>, youden: number | null, lang: WordingLang, withCutoffs = true): string {
+  const cutoffs = riskWording({ ...categories, category: categories.categoryNames[0] ?? '' }, lang).cutoffs;
+  const y = youden === null ? null : percentText(youden);
+  if (lang === 'zh-CN')
+    return (withCutoffs ? `${cutoffs}：` : '') + '唯一使用的界值' + (y ? `；训练集约登阈值 ${y} 仅供研究。` : '。');
+  return (withCutoffs ? `${cutoffs}: the only cut-offs used` : 'The only cut-offs used') + (y ? `; the training Youden threshold ${y} is for research only.` : '.');
+}
+
 /** One axis of the bundle's nomogram scales (values ascending or descending, with their points). */
 export interface NomogramAxisScale {
   name: string;
@@ -93,16 +106,16 @@ export function nomogramSignNote(axes: NomogramAxisScale[], lang: WordingLang, n
     const name = names(a.name, a.label);
     const pts = (p: number) => p.toFixed(0);
     if (a.values.length === 2 && lowV === 0 && highV === 1)
-      items.push(zh ? `${name}“是”得 ${pts(pHigh)} 分、“否”得 ${pts(pLow)} 分` : `${name}: “yes” scores ${pts(pHigh)} points, “no” ${pts(pLow)}`);
+      items.push(zh ? `${name}“是”${pts(pHigh)} 分、“否”${pts(pLow)} 分` : `${name} yes ${pts(pHigh)}, no ${pts(pLow)} points`);
     else
       items.push(
         zh
-          ? `${name}越大得分越低（${highV} 得 ${pts(pHigh)} 分，${lowV} 得 ${pts(pLow)} 分）`
-          : `${name}: a higher value scores fewer points (${highV} → ${pts(pHigh)}, ${lowV} → ${pts(pLow)} points)`,
+          ? `${name}越大得分越低（${highV} → ${pts(pHigh)} 分，${lowV} → ${pts(pLow)} 分）`
+          : `${name}: higher scores fewer points (${highV} → ${pts(pHigh)}, ${lowV} → ${pts(pLow)})`,
       );
   }
   if (!items.length) return '';
   return zh
-    ? `本模型中与临床预期相反的方向：${items.join('；')}。这是拟合模型（合成数据）的特性，不是本患者的发现。`
-    : `Signs in this model that run against the clinical expectation: ${items.join('; ')}. They are a property of the fitted (synthetic) model, not a finding in this patient.`;
+    ? `与临床预期相反：${items.join('；')}。这是拟合模型（合成数据）的特性，不是本患者的发现。`
+    : `Against clinical expectation: ${items.join('; ')}. A property of the fitted (synthetic) model, not a finding in this patient.`;
 }

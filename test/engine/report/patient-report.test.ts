@@ -113,6 +113,7 @@ describe('per-patient PDF report', () => {
         const signs = nomogramSignNote(bundle.nomogram.axes, lang, (n, l) => S.nomogramAxes[n] ?? l);
         expect(signs).not.toBe(''); // the demonstration model's diameter, CTR and vascular convergence axes
         expect(bare).toContain(signs.replace(/\s+/g, ''));
+        if (lang === 'zh-CN') expect(bare).toContain(S.knownTexts[bundle.intendedUse].replace(/\s+/g, '')); // the intended use in Chinese
         expect(text).toContain(bundle.contentSha256);
         expect(flat).toContain(S.disclaimer);
         expect(flat).toContain(S.syntheticBanner);
