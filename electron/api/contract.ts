@@ -396,6 +396,8 @@ export const API = {
         }),
       ),
       riskCategories: z.object({ cutoffs: z.array(z.number()), names: z.array(z.string()) }),
+      /** The nomogram's axes (values and their points), so a screen can explain an axis whose sign runs against the clinical expectation. */
+      nomogramAxes: z.array(z.object({ name: z.string(), label: z.string(), values: z.array(z.number()), points: z.array(z.number()) })).optional(),
     }),
   },
 } as const satisfies Record<string, MethodSpec>;

@@ -4,8 +4,8 @@
  * units on the allow-list below (abbreviations, product names, symbols that read the same in Chinese).
  */
 import { describe, expect, it } from 'vitest';
-import en from '../../renderer/src/i18n/en';
-import zh from '../../renderer/src/i18n/zh-CN';
+import en from '../../renderer/src/i18n/en.js';
+import zh from '../../renderer/src/i18n/zh-CN.js';
 
 /** Keys whose zh-CN text may equal the English: names, abbreviations and symbols. */
 const SAME_AS_ENGLISH = new Set([
