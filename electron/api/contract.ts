@@ -341,6 +341,15 @@ export const API = {
     request: z.strictObject({ out: filePath, name: z.string().regex(/^[A-Za-z0-9._-]+\.svg$/, 'a plot file name ending in .svg') }),
     response: z.string(),
   },
+  /**
+   * "Try it on a synthetic cohort": writes a small phantom cohort (56 generated patients of two
+   * centres, not people) with a light study protocol into `folder` (cohort/, protocol.yaml) and
+   * returns the paths a study starts from (study/ is its study folder). An existing cohort there is reused.
+   */
+  'study.synthetic': {
+    request: z.strictObject({ folder: filePath }),
+    response: z.object({ manifest: z.string(), protocol: z.string(), out: z.string(), patients: z.number().int(), reused: z.boolean() }),
+  },
   /** Locks a study's bundle for bedside use: registers it in the store (hash verified) and, by default, activates it. */
   'study.lock': {
     request: z.strictObject({ out: filePath, activate: z.boolean().default(true) }),
