@@ -12,50 +12,63 @@ import { openWorkstation, watchProblems } from './workstation.js';
 
 const CJK = /[\u2e80-\u2fdf\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]/;
 
-/** Every character of the page's visible text in the CJK ranges, and the elements that draw them with another first font. */
+/**
+ * Every character of the page's visible text in the CJK ranges, and the elements that draw them with
+ * another first font. (Browser code as a string: the e2e project is type-checked without the DOM.)
+ */
 async function cjkOnPage(page: Page): Promise<{ chars: string; offFont: string[] }> {
-  return page.evaluate((cjkSource) => {
-    const cjk = new RegExp(cjkSource, 'g');
-    const chars = new Set<string>();
-    const offFont: string[] = [];
+  return page.evaluate(`(() => {
+    const cjk = new RegExp(${JSON.stringify(CJK.source)}, 'g');
+    const chars = new Set();
+    const offFont = [];
     const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      const text = node.textContent ?? '';
+      const text = node.textContent || '';
       const found = text.match(cjk);
       const el = node.parentElement;
       if (!found || !el || !el.getClientRects().length) continue;
       for (const c of found) chars.add(c);
       const family = getComputedStyle(el).fontFamily;
-      if (!/^"?Hilum CJK SC"?,/.test(family)) offFont.push(`${el.tagName}: ${family} — ${text.trim().slice(0, 30)}`);
+      if (!/^"?Hilum CJK SC"?,/.test(family)) offFont.push(el.tagName + ': ' + family + ' — ' + text.trim().slice(0, 30));
     }
     return { chars: [...chars].join(''), offFont };
-  }, CJK.source);
+  })()`);
+}
+
+interface GlyphReport {
+  control: boolean;
+  faces: string[];
+  check: boolean;
+  wrong: string[];
+  fallback: number[];
+  sameAsFallback: string;
 }
 
 /**
  * The glyph check: the Chinese on screen is drawn with the shipped font. The font's faces are loaded
  * (the browser only loads a unicode-range face when the page uses it), `document.fonts.check` agrees,
  * every element with Chinese text starts its font stack with it, and every character on screen has a
- * glyph there: Noto Sans CJK draws each hanzi and CJK punctuation mark 1 em wide, while a missing glyph
- * would fall back (on a machine without CJK fonts: a .notdef box of another width).
+ * glyph there: Noto Sans CJK draws each hanzi and CJK punctuation mark 1 em wide, and draws it unlike
+ * the machine's fallback (a missing glyph would be drawn by the fallback: on a machine without CJK
+ * fonts a .notdef box, here Droid Sans Fallback).
  */
 async function checkGlyphs(page: Page): Promise<number> {
-  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate('document.fonts.ready.then(() => true)');
   const { chars, offFont } = await cjkOnPage(page);
   expect(offFont).toEqual([]);
   expect(chars.length).toBeGreaterThan(10);
-  const res = await page.evaluate(async (text) => {
+  const res = (await page.evaluate(`(async (text) => {
     await document.fonts.load('16px "Hilum CJK SC"', text);
     await document.fonts.load('bold 16px "Hilum CJK SC"', text);
-    const faces = [...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'Hilum CJK SC').map((f) => `${f.weight}:${f.status}`);
-    const ctx = document.createElement('canvas').getContext('2d')!;
-    const wrong: string[] = [];
-    const fallback: number[] = [];
+    const faces = [...document.fonts].filter((f) => f.family.replace(/"/g, '') === 'Hilum CJK SC').map((f) => f.weight + ':' + f.status);
+    const ctx = document.createElement('canvas').getContext('2d');
+    const wrong = [];
+    const fallback = [];
     // A glyph's pixels at 48 px: the shipped font's versus whatever the machine falls back to.
     const canvas = document.createElement('canvas');
     canvas.width = canvas.height = 64;
-    const g = canvas.getContext('2d', { willReadFrequently: true })!;
-    const draw = (font: string, c: string) => {
+    const g = canvas.getContext('2d', { willReadFrequently: true });
+    const draw = (font, c) => {
       g.clearRect(0, 0, 64, 64);
       g.font = font;
       g.fillText(c, 8, 52);
@@ -64,35 +77,30 @@ async function checkGlyphs(page: Page): Promise<number> {
       for (let i = 3; i < d.length; i += 4) sig += d[i] > 127 ? '1' : '0';
       return sig;
     };
-    const sameAsFallback: string[] = [];
+    const sameAsFallback = [];
     for (const c of text) {
       ctx.font = '16px "Hilum CJK SC", "Hilum no such font"';
       const w = ctx.measureText(c).width;
-      if (Math.abs(w - 16) > 0.01) wrong.push(`${c}=${w}`);
+      if (Math.abs(w - 16) > 0.01) wrong.push(c + '=' + w);
       ctx.font = '16px "Hilum no such font"';
       fallback.push(ctx.measureText(c).width);
       if (draw('48px "Hilum CJK SC", "Hilum no such font"', c) === draw('48px "Hilum no such font"', c)) sameAsFallback.push(c);
     }
     // Control: a character the shipped font lacks (龘) is drawn as the fallback draws it.
     const control = draw('48px "Hilum CJK SC", "Hilum no such font"', '龘') === draw('48px "Hilum no such font"', '龘');
-    return {
-      control,
-      faces,
-      check: document.fonts.check('16px "Hilum CJK SC"', text),
-      wrong,
-      fallback: [...new Set(fallback)],
-      sameAsFallback: sameAsFallback.join(''),
-    };
-  }, chars);
+    return { control, faces, check: document.fonts.check('16px "Hilum CJK SC"', text), wrong, fallback: [...new Set(fallback)], sameAsFallback: sameAsFallback.join('') };
+  })(${JSON.stringify(chars)})`)) as GlyphReport;
   expect(res.faces.sort()).toEqual(['400:loaded', '600 700:loaded']);
   expect(res.check).toBe(true);
   expect(res.wrong).toEqual([]);
-  // Where the machine's own fallback is another face (here: none, Droid Sans Fallback, …), a character
-  // drawn identically in both was not in the shipped font. (A machine with Noto Sans CJK SC installed
-  // would draw the same pixels either way; there the font-cmap unit test is the check.)
+  // A character drawn identically with and without the shipped font was not in it. (A machine with
+  // Noto Sans CJK SC itself installed would draw the same pixels either way; there the font-cmap unit
+  // test, test/renderer/ui-font.test.ts, is the check.)
   expect(res.sameAsFallback).toBe('');
   expect(res.control).toBe(true);
-  testInfoNote(`glyphs: ${chars.length} CJK characters on screen, all 16 px wide in the shipped font and drawn unlike the machine's fallback (fallback widths ${res.fallback.join(', ')})`);
+  testInfoNote(
+    `glyphs: ${chars.length} CJK characters on screen, all 16 px wide in the shipped font and drawn unlike the machine's fallback (fallback widths ${res.fallback.join(', ')})`,
+  );
   return chars.length;
 }
 const notes: string[] = [];
@@ -179,8 +187,7 @@ test('clinician view in English and 简体中文: screenshots, the shipped CJK f
       await page.getByTestId('nomogram-signs').innerText(),
     ];
     for (const text of onScreen) expect(bare).toContain(text.replace(/\s+/g, ''));
-    await result.scrollIntoViewIfNeeded();
-    await page.getByTestId('result').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.evaluate(`document.querySelector('[data-testid="result"]').scrollIntoView({ block: 'start' })`);
     if (l === 'zh-CN') await checkGlyphs(page);
     await shot(`${l === 'en' ? 'en' : 'zh'}-3-result`);
 

@@ -98,7 +98,8 @@ export default {
     cutoffs: 'Cut-offs: {cutoffs}',
     inputs: 'Inputs this model used',
     technical: 'Technical details (scores, slice probabilities, hashes)',
-    scoreExplain: "Score: each signature's log-odds (0 means 50 %); the reference range (5th–95th percentile) and the percentile place it within the training cohort.",
+    scoreExplain:
+      "Score: each signature's log-odds (0 means 50 %); the reference range (5th–95th percentile) and the percentile place it within the training cohort.",
     provider: 'Computed on',
     warningCodes: {
       MODALITY_NOT_CT: 'The series is not CT; this model reads CT only.',
@@ -218,7 +219,8 @@ export default {
     protocol: 'Study protocol (YAML or JSON, optional)',
     protocolPlaceholder: 'the documented defaults',
     manifestHelp: 'What the manifest holds (its columns)',
-    manifestExplain: 'A CSV file, one row per patient; paths are relative to the manifest. The clinical columns are those the study protocol names (the default protocol: the ones below).',
+    manifestExplain:
+      'A CSV file, one row per patient; paths are relative to the manifest. The clinical columns are those the study protocol names (the default protocol: the ones below).',
     need: { required: 'required', clinical: 'clinical (protocol)', optional: 'optional' },
     columns: {
       patient_id: 'Pseudonymous patient ID, unique',
@@ -246,7 +248,8 @@ export default {
     },
     template: 'Save a manifest template (CSV)',
     trySynthetic: 'Try it on a synthetic cohort',
-    trySyntheticExplain: 'Writes 56 generated phantom patients (not people) and a light protocol into the study folder above, then fills in the paths (about a minute).',
+    trySyntheticExplain:
+      'Writes 56 generated phantom patients (not people) and a light protocol into the study folder below, then fills in the paths (about a minute).',
     writingSynthetic: 'Writing the synthetic cohort (about a minute)…',
     syntheticReady: 'A synthetic cohort of {count} phantom patients is ready: press “Start study” (a few minutes).',
     syntheticReused: 'The synthetic cohort already in this folder ({count} phantom patients) is used: press “Start study”.',
@@ -331,7 +334,8 @@ export default {
       'GPU providers in this build: {providers}. A GPU runs the model only if it starts and reproduces the reference outputs; otherwise the CPU does.',
     lastUsed: 'The last prediction ran on: {provider}.',
     lastUnknown: 'No prediction has run in this session yet.',
-    gpuFellBack: 'The GPU could not be used on this computer (ONNX Runtime’s CUDA provider needs the CUDA 12 and cuDNN 9 libraries), so the model ran on the CPU: same results, a few seconds slower.',
+    gpuFellBack:
+      'The GPU could not be used on this computer (ONNX Runtime’s CUDA provider needs the CUDA 12 and cuDNN 9 libraries), so the model ran on the CPU: same results, a few seconds slower.',
     general: 'Language and report',
     paper: 'Default report paper',
     draftSaved: 'Draft saved {time}',

@@ -248,7 +248,7 @@ const zh: typeof en = {
     },
     template: '保存清单模板（CSV）',
     trySynthetic: '用合成队列试一试',
-    trySyntheticExplain: '在上面的研究文件夹中写入 56 例生成的体模患者（非真实患者）和一个轻量方案，并填好路径（约 1 分钟）。',
+    trySyntheticExplain: '在下面的研究文件夹中写入 56 例生成的体模患者（非真实患者）和一个轻量方案，并填好路径（约 1 分钟）。',
     writingSynthetic: '正在写入合成队列（约 1 分钟）…',
     syntheticReady: '已生成 {count} 例体模患者的合成队列：请点击“开始研究”（数分钟）。',
     syntheticReused: '使用该文件夹中已有的合成队列（{count} 例体模患者）：请点击“开始研究”。',
