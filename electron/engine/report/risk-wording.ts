@@ -74,9 +74,10 @@ export function riskWording(result: RiskCategories, lang: WordingLang): RiskWord
 export function cutoffPolicy(categories: Omit<RiskCategories, 'category'>, youden: number | null, lang: WordingLang, withCutoffs = true): string {
   const cutoffs = riskWording({ ...categories, category: categories.categoryNames[0] ?? '' }, lang).cutoffs;
   const y = youden === null ? null : percentText(youden);
-  if (lang === 'zh-CN')
-    return (withCutoffs ? `${cutoffs}：` : '') + '唯一使用的界值' + (y ? `；训练集约登阈值 ${y} 仅供研究。` : '。');
-  return (withCutoffs ? `${cutoffs}: the only cut-offs used` : 'The only cut-offs used') + (y ? `; the training Youden threshold ${y} is for research only.` : '.');
+  if (lang === 'zh-CN') return (withCutoffs ? `${cutoffs}：` : '') + '唯一使用的界值' + (y ? `；训练集约登阈值 ${y} 仅供研究。` : '。');
+  return (
+    (withCutoffs ? `${cutoffs}: the only cut-offs used` : 'The only cut-offs used') + (y ? `; the training Youden threshold ${y} is for research only.` : '.')
+  );
 }
 
 /** One axis of the bundle's nomogram scales (values ascending or descending, with their points). */
