@@ -107,7 +107,7 @@ test('main flow: demo case → segmentation → clinical form with validation �
   // The report preview: pdf.js draws the report's pages in the app; pages change by button and keyboard.
   const preview = page.getByTestId('report-preview');
   await expect(preview).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
-  const pageCount = Number(await page.getByTestId('report-pages').innerText());
+  const pageCount = Number(await page.getByTestId('report-pages').textContent()); // in the collapsed technical details
   expect(pageCount).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('report-preview-page')).toHaveText(`Page 1 of ${pageCount}`);
   const canvas = page.getByTestId('report-preview-canvas');
