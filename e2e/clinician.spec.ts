@@ -148,6 +148,7 @@ test('clinician view in English and 简体中文: screenshots, the shipped CJK f
   await expect(summary).toContainText('CYFRA 21-1');
   await expect(summary).not.toContainText('cyfra_ng_ml');
   await expect(page.getByTestId('clinical-form')).not.toContainText('cyfra_ng_ml');
+  await expect(page.getByTestId('field-error-location')).toHaveText('Location is required by this model');
   const box = (await summary.boundingBox())!;
   expect(box.y).toBeGreaterThanOrEqual(0);
   expect(box.y + box.height).toBeLessThanOrEqual(768);
