@@ -55,7 +55,7 @@ test('the desktop main flow: demo case → segmentation → prediction, over IPC
     await window.getByTestId('fill-demo').click();
     await window.getByTestId('predict').click();
     await expect(window.getByTestId('result')).toBeVisible({ timeout: 180_000 });
-    await expect(window.getByTestId('result-synthetic')).toContainText('SYNTHETIC');
+    await expect(window.getByTestId('result-meaning')).toContainText('cut-off');
     // Save and print go through the main process (native dialogs), offered only here.
     await expect(window.getByTestId('save-report')).toBeVisible();
   } finally {

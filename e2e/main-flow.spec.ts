@@ -77,7 +77,7 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await page.getByTestId('check').click();
   await expect(page.getByTestId('check-ok')).toBeVisible();
 
-  // Predict: probability, interval, category, the five signatures, the synthetic notice.
+  // Predict: probability, interval, category with its cut-off sentence, the five signatures (in the technical details).
   await page.getByTestId('predict').click();
   const result = page.getByTestId('result');
   await expect(result).toBeVisible({ timeout: 120_000 });
@@ -85,10 +85,9 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await expect(page.getByTestId('result-interval')).toContainText('95 % interval');
   await expect(page.getByTestId('result-category')).toHaveAttribute('data-category', /^(low|intermediate|high)$/);
   await expect(page.getByTestId('result-category')).toContainText(/(Low|Intermediate|High) risk/);
-  await expect(page.getByTestId('result-threshold')).toContainText('Threshold');
+  await expect(page.getByTestId('result-meaning')).toContainText('cut-off');
   await expect(page.getByTestId('signature-row')).toHaveCount(5);
   await expect(page.getByTestId('result-signatures')).toContainText('Radiomics');
-  await expect(page.getByTestId('result-synthetic')).toContainText('SYNTHETIC');
   await expect(page.getByTestId('decision-support')).toContainText('does not replace pathological nodal staging');
   await expect(page.getByTestId('nomogram-total')).toHaveText(/^-?\d+\.\d$/);
   await expect(page.getByTestId('result-bag').locator('li')).not.toHaveCount(0);
@@ -156,7 +155,7 @@ test('main flow: demo case → segmentation → clinical form with validation �
   // The report preview: pdf.js draws the report's pages in the app; pages change by button and keyboard.
   const preview = page.getByTestId('report-preview');
   await expect(preview).toHaveAttribute('data-status', 'ready', { timeout: 60_000 });
-  const pageCount = Number(await page.getByTestId('report-pages').innerText());
+  const pageCount = Number(await page.getByTestId('report-pages').textContent()); // in the collapsed technical details
   expect(pageCount).toBeGreaterThanOrEqual(2);
   await expect(page.getByTestId('report-preview-page')).toHaveText(`Page 1 of ${pageCount}`);
   const canvas = page.getByTestId('report-preview-canvas');
@@ -212,7 +211,7 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await expect(page.getByTestId('dicom-problem')).toContainText('exists');
   await expect(page.getByTestId('dicom-problem')).toContainText('Choose an empty folder');
 
-  await page.getByTestId('result-synthetic').scrollIntoViewIfNeeded();
+  await page.getByTestId('result-probability').scrollIntoViewIfNeeded();
   await shot('result');
 
   // The worklist was refreshed after the prediction.
@@ -224,7 +223,7 @@ test('main flow: demo case → segmentation → clinical form with validation �
 
   // 简体中文: the result's category and labels follow the language switch.
   await page.getByTestId('lang-switch').selectOption('zh-CN');
-  await expect(page.getByTestId('result-category')).toContainText(/风险分层: (低|中|高)风险/);
+  await expect(page.getByTestId('result-category')).toHaveText(/^(低|中|高)风险$/);
   await expect(result).toContainText('隐匿性淋巴结转移风险');
   await expect(page.getByTestId('result-signatures')).toContainText('影像组学');
   await expect(page.getByTestId('result-signatures')).toContainText('多示例学习');

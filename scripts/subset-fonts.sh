@@ -2,7 +2,8 @@
 # Regenerates resources/fonts/NotoSansCJKsc-{Regular,Bold}-subset.otf: the Simplified Chinese face
 # (font number 2 of the collection) of Noto Sans CJK 2.004 (Debian fonts-noto-cjk 20220127),
 # subset to Latin, punctuation, the symbols the report uses, CJK punctuation, GB 2312 level 1
-# (3,755 most common hanzi) and every character of electron/engine/report/report-strings.ts.
+# (3,755 most common hanzi) and every character of electron/engine/report/report-strings.ts and
+# risk-wording.ts.
 # Needs python3 with fontTools (Debian: python3-fonttools) and fonts-noto-cjk.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ PYEOF
 done
 
 # Character list: GB 2312 level 1 (rows 0xB0-0xD7, 0xD7FA-0xD7FE unassigned) plus the report's strings.
-"$PY" - electron/engine/report/report-strings.ts > "$OUT/.chars.txt" <<'PYEOF'
+"$PY" - electron/engine/report/report-strings.ts electron/engine/report/risk-wording.ts > "$OUT/.chars.txt" <<'PYEOF'
 import sys
 chars = set()
 for hi in range(0xB0, 0xD8):
@@ -32,8 +33,9 @@ for hi in range(0xB0, 0xD8):
         if hi == 0xD7 and lo > 0xF9:
             continue
         chars.add(bytes([hi, lo]).decode('gb2312'))
-with open(sys.argv[1], encoding='utf-8') as f:
-    chars.update(c for c in f.read() if ord(c) > 0x7E)
+for name in sys.argv[1:]:
+    with open(name, encoding='utf-8') as f:
+        chars.update(c for c in f.read() if ord(c) > 0x7E)
 sys.stdout.write(''.join(sorted(chars)))
 PYEOF
 

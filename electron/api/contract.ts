@@ -463,6 +463,15 @@ export const API = {
     request: z.strictObject({ out: filePath, name: z.string().regex(/^[A-Za-z0-9._-]+\.svg$/, 'a plot file name ending in .svg') }),
     response: z.string(),
   },
+  /**
+   * "Try it on a synthetic cohort": writes a small phantom cohort (56 generated patients of two
+   * centres, not people) with a light study protocol into `folder` (cohort/, protocol.yaml) and
+   * returns the paths a study starts from (study/ is its study folder). An existing cohort there is reused.
+   */
+  'study.synthetic': {
+    request: z.strictObject({ folder: filePath }),
+    response: z.object({ manifest: z.string(), protocol: z.string(), out: z.string(), patients: z.number().int(), reused: z.boolean() }),
+  },
   /** Locks a study's bundle for bedside use: registers it in the store (hash verified) and, by default, activates it. */
   'study.lock': {
     request: z.strictObject({ out: filePath, activate: z.boolean().default(true) }),
@@ -518,6 +527,8 @@ export const API = {
         }),
       ),
       riskCategories: z.object({ cutoffs: z.array(z.number()), names: z.array(z.string()) }),
+      /** The nomogram's axes (values and their points), so a screen can explain an axis whose sign runs against the clinical expectation. */
+      nomogramAxes: z.array(z.object({ name: z.string(), label: z.string(), values: z.array(z.number()), points: z.array(z.number()) })).optional(),
     }),
   },
 } as const satisfies Record<string, MethodSpec>;

@@ -471,6 +471,7 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
           measured: MEASURED_FIELDS.has(v.column),
         })),
         riskCategories: bundle.thresholds.riskCategories,
+        nomogramAxes: bundle.nomogram.axes.map((a) => ({ name: a.name, label: a.label, values: a.values, points: a.points })),
       };
     },
 

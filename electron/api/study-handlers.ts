@@ -4,11 +4,12 @@
  * the study folder, its plots, and locking its bundle for bedside use (registered, hash verified,
  * activated).
  */
-import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HilumError } from '../engine/core/errors.js';
 import type { Finding } from '../engine/core/errors.js';
 import { StudyJob } from '../engine/pipeline/study-job.js';
+import { generateCohort } from '../engine/phantom/index.js';
 import { BUNDLE_FILE } from '../engine/pipeline/study-outputs.js';
 import { readBundle } from '../engine/signatures/bundle.js';
 import * as store from '../engine/store/index.js';
@@ -69,6 +70,17 @@ function studyBundleFile(out: string): string {
     });
   return file;
 }
+
+/** The synthetic cohort of "Try it on a synthetic cohort": 56 phantom patients, centres A (40) and B (16), seed 11. */
+const SYNTHETIC_CENTRES = [
+  { id: 'A', count: 40 },
+  { id: 'B', count: 16 },
+];
+/** A light radiomics set (shape + first order) and a protocol loosened for so few patients (as test/small-study.ts). */
+const SYNTHETIC_RADIOMICS =
+  'imageType:\n  Original: {}\nfeatureClass:\n  shape:\n  firstorder:\nsetting:\n  binWidth: 25\n  resampledPixelSpacing: [1, 1, 1]\n  interpolator: sitkBSpline\n  label: 1\n';
+const SYNTHETIC_PROTOCOL =
+  'name: synthetic-try-out\ndataSource: synthetic\nradiomics:\n  parameterFile: light.yaml\nclinical:\n  pEnter: 0.3\n  pKeep: 0.3\nselection:\n  pThreshold: 0.3\n  lasso:\n    nFolds: 4\ndeep:\n  pcaComponents: 4\n';
 
 export function studyHandlers(ctx: StudyContext) {
   const { jobs } = ctx;
@@ -147,6 +159,21 @@ export function studyHandlers(ctx: StudyContext) {
       // The name is a plain file name (contract); a link out of the plots folder is refused all the same.
       if (path.dirname(realpathSync(file)) !== realpathSync(plotsDir)) throw missing();
       return readFileSync(file, 'utf8');
+    },
+
+    async 'study.synthetic'(p: ApiParams<'study.synthetic'>): Promise<HandlerResult<'study.synthetic'>> {
+      const folder = absolute(p.folder, 'folder for the synthetic cohort');
+      const cohortDir = path.join(folder, 'cohort');
+      const manifest = path.join(cohortDir, 'manifest.csv');
+      const reused = existsSync(manifest);
+      let patients: number;
+      if (reused) patients = readFileSync(manifest, 'utf8').trim().split('\n').length - 1;
+      else patients = (await generateCohort({ outDir: cohortDir, centres: SYNTHETIC_CENTRES, seed: '11', jobs: 2 })).rows.length;
+      mkdirSync(folder, { recursive: true });
+      writeFileSync(path.join(folder, 'light.yaml'), SYNTHETIC_RADIOMICS);
+      const protocol = path.join(folder, 'protocol.yaml');
+      writeFileSync(protocol, SYNTHETIC_PROTOCOL);
+      return { manifest, protocol, out: path.join(folder, 'study'), patients, reused };
     },
 
     async 'study.lock'(p: ApiParams<'study.lock'>): Promise<HandlerResult<'study.lock'>> {

@@ -140,7 +140,7 @@ describe('hilum predict (the bedside pipeline end to end)', () => {
         const j = JSON.parse(run.stdout) as PredictJson;
         const text = execFileSync('pdftotext', ['-layout', out, '-'], { encoding: 'utf8' });
         const compact = text.replace(/\s+/g, '');
-        expect(text).toContain(`${(j.record.result!.probability * 100).toFixed(1)}%`);
+        expect(text).toContain(`${(j.record.result!.probability * 100).toFixed(1)} %`); // "12.3 %", as on screen
         expect(compact).toContain(j.record.bundle.contentSha256);
         expect(text).toContain(j.report.reportId);
         if (lang === 'en') {

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { HilumError } from '../../engine/core/errors.js';
 import { type BedsideRunResult, runBedside } from '../../engine/pipeline/bedside-run.js';
 import { categoryLabel, formatPercent, type PaperSize } from '../../engine/report/patient-report.js';
+import { riskWording } from '../../engine/report/risk-wording.js';
 import type { ReportLang } from '../../engine/report/report-strings.js';
 import { fmt } from '../output.js';
 import { parseSeed } from './segment.js';
@@ -98,8 +99,8 @@ export function describePrediction(r: BedsideRunResult): string {
   if (rec.result) {
     const [lo, hi] = rec.result.interval95;
     lines.push(
-      `  probability   ${formatPercent(rec.result.probability)} (95% interval ${formatPercent(lo)}–${formatPercent(hi)}), ${categoryLabel(rec.result.category, 'en')} risk`,
-      `  threshold     ${formatPercent(rec.result.threshold)} (combined model, Youden on training): ${rec.result.aboveThreshold ? 'above' : 'below'}`,
+      `  probability   ${formatPercent(rec.result.probability)} (95 % interval ${formatPercent(lo)}–${formatPercent(hi)}), ${categoryLabel(rec.result.category, 'en')}`,
+      `  cut-offs      ${riskWording(rec.result, 'en').cutoffs}`,
       '  signatures    ' + rec.signatures.map((s) => `${s.name} ${fmt(s.score, 2)} (p${Math.round(s.scorePercentile)})`).join(', '),
     );
   } else lines.push('  NO PREDICTION: the case is outside what this model may be used for.');

@@ -26,6 +26,7 @@ import type { PredictionRecord } from '../signatures/prediction-record.js';
 import { camScaleBar } from './cam-images.js';
 import type { KeyImage, KeyImages } from './key-images.js';
 import { type ReportLang, type ReportStrings, reportStrings, translate } from './report-strings.js';
+import { nomogramSignNote, percentText, riskCategoryName, riskWording } from './risk-wording.js';
 import { arrayMax, arrayMin } from '../core/array-extent.js';
 
 export type PaperSize = 'A4' | 'Letter';
@@ -53,12 +54,12 @@ export const REPORT_FONT_FILES = { regular: 'NotoSansCJKsc-Regular-subset.otf', 
 
 /** The probability as printed on the report (e.g. `26.9%`). */
 export function formatPercent(p: number, digits = 1): string {
-  return `${(p * 100).toFixed(digits)}%`;
+  return percentText(p, digits);
 }
 
 /** The risk category's printed name. */
 export function categoryLabel(category: string, lang: ReportLang): string {
-  return translate(reportStrings(lang).categoryNames, category, category);
+  return riskCategoryName(category, lang);
 }
 
 /** Renders the report and returns its bytes and page count. */
@@ -483,9 +484,10 @@ class PatientReportWriter {
     this.line(formatPercent(result.probability), lx, top + 30, { bold: true, size: 26, color: colour });
     this.line(`${S.interval95}: ${formatPercent(result.interval95[0])} – ${formatPercent(result.interval95[1])}`, lx, top + 66, { size: 8.5, color: C.text });
 
-    // Middle: the category chip and cut-offs.
+    // Middle: the category chip and cut-offs; right: what the category means (risk-wording.ts, as on screen).
+    const wording = riskWording(result, this.input.lang);
     this.line(S.riskCategory, mx, top + 10, { size: 8.5, color: C.muted });
-    const cat = categoryLabel(result.category, this.input.lang);
+    const cat = wording.category;
     const chipW = this.textWidth(cat, true, 13) + 22;
     this.doc
       .save()
@@ -493,25 +495,9 @@ class PatientReportWriter {
       .fill(colour)
       .restore();
     this.line(cat, mx, top + 29, { bold: true, size: 13, color: '#FFFFFF', width: chipW, align: 'center' });
-    const cut = result.categoryNames
-      .map((n, i) =>
-        i < result.categoryCutoffs.length
-          ? `${categoryLabel(n, this.input.lang)} < ${formatPercent(result.categoryCutoffs[i], 0)} ≤ `
-          : categoryLabel(n, this.input.lang),
-      )
-      .join('');
-    this.para(S.categoryCutoffs(cut), mx, top + 55, rx - mx - 12, { size: 7.5, color: C.muted, gap: 0 });
-
-    // Right: the threshold.
+    this.para(S.categoryCutoffs(wording.cutoffs), mx, top + 55, rx - mx - 12, { size: 7.5, color: C.muted, gap: 0 });
     const rw = this.right - 12 - rx;
-    const th = this.para(S.thresholdLabel, rx, top + 10, rw, { size: 8.5, color: C.muted, gap: 0 });
-    this.line(formatPercent(result.threshold), rx, top + 13 + th, { bold: true, size: 13 });
-    this.para(`→ ${result.aboveThreshold ? S.thresholdAbove : S.thresholdBelow}`, rx, top + 32 + th, rw, {
-      bold: true,
-      size: 8.5,
-      color: result.aboveThreshold ? C.refusal : '#1E7B48',
-      gap: 0,
-    });
+    this.para(wording.meaning, rx, top + 10, rw, { size: 8.5, color: C.text, gap: 0 });
 
     // Risk bar 0–100 % with category bands, threshold and the patient's interval.
     const bx = lx;
@@ -538,15 +524,6 @@ class PatientReportWriter {
         .restore();
       this.line(formatPercent(t, 0), X(t) - 15, by + 11, { size: 6.5, color: C.muted, width: 30, align: 'center' });
     }
-    const tx = X(result.threshold);
-    this.doc
-      .save()
-      .moveTo(tx, by - 5)
-      .lineTo(tx, by + 12)
-      .lineWidth(1)
-      .dash(2, { space: 1.5 })
-      .stroke('#333333')
-      .restore();
     const [l95, h95] = result.interval95;
     this.doc
       .save()
@@ -655,7 +632,7 @@ class PatientReportWriter {
     const range = (v: [number, number]) => (v[0] === v[1] ? `${v[0]}` : `${v[0]}–${v[1]}`);
     const labelW = 92;
     const w = this.width - labelW;
-    const use = `${bundle.intendedUse} ${S.validatedRange(range(r.sliceThicknessMm), range(r.pixelSpacingMm), r.diameterMm ? range(r.diameterMm) : null)}`;
+    const use = `${translate(S.knownTexts, bundle.intendedUse, bundle.intendedUse)} ${S.validatedRange(range(r.sliceThicknessMm), range(r.pixelSpacingMm), r.diameterMm ? range(r.diameterMm) : null)}`;
     this.ensure(this.measure(use, w, { size: 8.5 }));
     this.para(S.intendedUseLabel, this.left, this.y, labelW - 4, { size: 8, color: C.muted });
     this.y += this.para(use, this.left + labelW, this.y, w, { size: 8.5 }) + 4;
@@ -671,7 +648,10 @@ class PatientReportWriter {
     const nomo = bundle.nomogram;
     const showPatient = !!record.result;
     const rowH = this.compact ? 20 : 22;
-    const noteH = this.measure(S.nomogramNote, this.width, { size: 7.5 });
+    const signText = nomogramSignNote(nomo.axes, this.input.lang, (n, l) => translate(S.nomogramAxes, n, l));
+    // The note, then any clinically implausible sign of an axis (risk-wording.ts; shown, never hidden).
+    const note = signText ? `${S.nomogramNote} ${signText}` : S.nomogramNote;
+    const noteH = this.measure(note, this.width, { size: 7.5 });
     const height = rowH * (nomo.axes.length + 3) + 20 + noteH;
     this.section(S.sectionNomogram, height);
     const labelW = 150;
@@ -778,7 +758,7 @@ class PatientReportWriter {
     }
     y += 20;
     this.y = y;
-    this.y += this.para(S.nomogramNote, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 4;
+    this.y += this.para(note, this.left, this.y, this.width, { size: 7.5, color: C.muted }) + 4;
   }
 
   private image(img: KeyImage, x: number, y: number, w: number, h: number, caption?: string, captionWidth = w): number {

@@ -57,11 +57,9 @@ export interface ReportStrings {
   probabilityLabel: string;
   interval95: string;
   riskCategory: string;
-  categoryNames: Record<string, string>;
   categoryCutoffs: (cutoffs: string) => string;
-  thresholdLabel: string;
-  thresholdAbove: string;
-  thresholdBelow: string;
+  /** Translations of known English texts a bundle carries (the demonstration bundle's intended use), by their exact text. */
+  knownTexts: Record<string, string>;
   thresholdExplain: string;
   refusedHeadline: string;
   refusedExplain: string;
@@ -224,11 +222,8 @@ const EN: ReportStrings = {
   probabilityLabel: 'Probability',
   interval95: '95 % interval',
   riskCategory: 'Risk category',
-  categoryNames: { low: 'Low', intermediate: 'Intermediate', high: 'High' },
-  categoryCutoffs: (cutoffs) => `Category cut-offs: ${cutoffs}`,
-  thresholdLabel: 'Decision threshold (Youden, training)',
-  thresholdAbove: 'at or above the threshold',
-  thresholdBelow: 'below the threshold',
+  categoryCutoffs: (cutoffs) => `Cut-offs: ${cutoffs}`,
+  knownTexts: {},
   thresholdExplain: 'Combined nomogram model; the interval reflects model uncertainty only (Wald, logit scale).',
   refusedHeadline: 'No probability given for this case',
   refusedExplain: 'The model bundle does not allow a prediction for this case, for the reasons below:',
@@ -405,11 +400,11 @@ const ZH: ReportStrings = {
   probabilityLabel: '概率',
   interval95: '95% 置信区间',
   riskCategory: '风险分层',
-  categoryNames: { low: '低风险', intermediate: '中风险', high: '高风险' },
-  categoryCutoffs: (cutoffs) => `分层界值：${cutoffs}`,
-  thresholdLabel: '决策阈值（训练集约登指数）',
-  thresholdAbove: '达到或高于阈值',
-  thresholdBelow: '低于阈值',
+  categoryCutoffs: (cutoffs) => `界值：${cutoffs}`,
+  knownTexts: {
+    'Estimate the risk of occult lymph node metastasis before surgery in clinical N0 lung adenocarcinoma from contrast-enhanced CT and clinical data. Decision support; does not replace pathological nodal staging.':
+      '术前依据增强 CT 与临床资料估计临床 N0 期肺腺癌隐匿性淋巴结转移的风险。仅为决策支持，不能替代淋巴结病理分期。',
+  },
   thresholdExplain: '联合列线图模型；区间仅反映模型参数的不确定性（Wald 法，logit 尺度）。',
   refusedHeadline: '本病例未给出概率',
   refusedExplain: '根据模型包的规定，本病例不能进行预测，原因如下：',

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type KeyImages, renderKeyImages } from '../../../electron/engine/report/key-images.js';
 import { categoryLabel, formatPercent, renderPatientReport, writePatientReport } from '../../../electron/engine/report/patient-report.js';
 import { REPORT_STRINGS, type ReportLang } from '../../../electron/engine/report/report-strings.js';
+import { nomogramSignNote, riskWording } from '../../../electron/engine/report/risk-wording.js';
 import type { ModelBundle } from '../../../electron/engine/signatures/bundle.js';
 import type { PredictionRecord } from '../../../electron/engine/signatures/prediction-record.js';
 import { demoBundle, phantomCase, sampleRecord } from './sample-record.js';
@@ -105,6 +106,14 @@ describe('per-patient PDF report', () => {
         const flat = text.replace(/\s+/g, ' ');
         expect(flat).toContain(formatPercent(record.result!.probability));
         expect(flat).toContain(categoryLabel(record.result!.category, lang));
+        // One cut-off system, worded as the result panel words it (risk-wording.ts): category, cut-offs, meaning.
+        const bare = text.replace(/\s+/g, '');
+        const wording = riskWording(record.result!, lang);
+        for (const part of [wording.category, wording.cutoffs, wording.meaning]) expect(bare).toContain(part.replace(/\s+/g, ''));
+        const signs = nomogramSignNote(bundle.nomogram.axes, lang, (n, l) => S.nomogramAxes[n] ?? l);
+        expect(signs).not.toBe(''); // the demonstration model's diameter, CTR and vascular convergence axes
+        expect(bare).toContain(signs.replace(/\s+/g, ''));
+        if (lang === 'zh-CN') expect(bare).toContain(S.knownTexts[bundle.intendedUse].replace(/\s+/g, '')); // the intended use in Chinese
         expect(text).toContain(bundle.contentSha256);
         expect(flat).toContain(S.disclaimer);
         expect(flat).toContain(S.syntheticBanner);
