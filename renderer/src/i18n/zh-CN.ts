@@ -218,7 +218,7 @@ const zh: typeof en = {
     camNoSlice: '此处无输入层面：请翻到肿瘤最大截面附近。',
   },
   pacs: {
-    title: 'PACS',
+    title: 'PACS 影像归档',
     connection: 'PACS 连接',
     aeTitle: 'PACS AE 名称',
     host: '主机',
