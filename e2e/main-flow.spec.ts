@@ -4,14 +4,17 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
 import { difference, nextFrames, pixels } from './pixels.js';
-import { openWorkstation, watchProblems } from './workstation.js';
+import { clearDemoDraft, openWorkstation, watchProblems } from './workstation.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 test('main flow: demo case → segmentation → clinical form with validation → prediction → PDF report → 简体中文 → worklist → a second patient', async ({
   page,
+  baseURL,
 }, testInfo) => {
   test.setTimeout(360_000);
+  // The flow starts from the demo case's empty form, whatever an earlier spec typed into it.
+  await clearDemoDraft(baseURL);
   const problems = watchProblems(page);
   const shot = (name: string) => page.screenshot({ path: testInfo.outputPath(`${name}.png`) });
 

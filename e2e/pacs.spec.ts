@@ -2,11 +2,9 @@ import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import WebSocket from 'ws';
-import { type ApiClient, type WebSocketConstructor, createWebSocketClient } from '../electron/api/client.js';
 import { holdingRelay, startOrthanc } from '../test/orthanc.js';
 import { pixels } from './pixels.js';
-import { openWorkstation, watchProblems } from './workstation.js';
+import { engine, openWorkstation, watchProblems } from './workstation.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -24,12 +22,6 @@ function formValue(v: { kind: string; positive?: string }, raw: unknown): string
   if (v.kind !== 'binary') return String(value);
   const text = String(value).trim().toLowerCase();
   return text === v.positive || ['1', 'yes', 'y', 'true', 'present'].includes(text) ? 'pos' : 'neg';
-}
-
-/** A client of the same `hilum serve` the page uses (for setup only). */
-async function engine(baseURL: string | undefined): Promise<ApiClient> {
-  const host = new URL(baseURL ?? 'http://127.0.0.1').host;
-  return createWebSocketClient(`ws://${host}/api`, process.env.HILUM_SERVE_TOKEN!, { WebSocket: WebSocket as unknown as WebSocketConstructor });
 }
 
 /** The LPS point the viewer's readout names: under the mouse, or at the crosshair when the mouse is off the views. */

@@ -1,29 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from '@playwright/test';
-import WebSocket from 'ws';
-import { type ApiClient, type WebSocketConstructor, createWebSocketClient } from '../electron/api/client.js';
-import { watchProblems } from './workstation.js';
+import { clearDemoDraft, watchProblems } from './workstation.js';
 
 // The shipped demonstration bundle, found from this file (whatever the runner's working directory).
 const SHIPPED_BUNDLE = fileURLToPath(new URL('../models/hilum-demo.bundle.json', import.meta.url));
-
-/** A client of the same `hilum serve` the page uses (for setup and clean-up only). */
-async function engine(baseURL: string | undefined): Promise<ApiClient> {
-  const host = new URL(baseURL ?? 'http://127.0.0.1').host;
-  return createWebSocketClient(`ws://${host}/api`, process.env.HILUM_SERVE_TOKEN!, { WebSocket: WebSocket as unknown as WebSocketConstructor });
-}
-
-/** Empties the demo case's form draft (the e2e data folder is kept between runs; other specs expect an empty form). */
-async function clearDemoDraft(baseURL: string | undefined): Promise<void> {
-  const client = await engine(baseURL);
-  try {
-    const demo = await client.call('demo.case', {});
-    await client.call('drafts.save', { key: `clinical-form:${demo.seriesDir}`, draft: {} });
-  } finally {
-    client.close();
-  }
-}
 
 test.beforeEach(async ({ page }) => {
   await page.setViewportSize({ width: 1366, height: 768 });

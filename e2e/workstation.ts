@@ -1,5 +1,7 @@
 /** Opening the workstation in a test: the console and page errors to assert none of, and the page at 1366×768 with its token. */
 import { expect, type Page } from '@playwright/test';
+import WebSocket from 'ws';
+import { type ApiClient, type WebSocketConstructor, createWebSocketClient } from '../electron/api/client.js';
 
 /** Collects console errors and uncaught page errors (a CSP violation shows up here). */
 export function watchProblems(page: Page): string[] {
@@ -33,4 +35,25 @@ export function recordSentRequests(page: Page): SentRequest[] {
     }),
   );
   return sent;
+}
+
+/** A client of the same `hilum serve` the page uses (for setup and clean-up only). */
+export async function engine(baseURL: string | undefined): Promise<ApiClient> {
+  const host = new URL(baseURL ?? 'http://127.0.0.1').host;
+  return createWebSocketClient(`ws://${host}/api`, process.env.HILUM_SERVE_TOKEN!, { WebSocket: WebSocket as unknown as WebSocketConstructor });
+}
+
+/**
+ * Empties the demo case's form draft. The e2e data folder is kept between specs and runs, and a spec
+ * that filled the demo form (clinician, settings) leaves its draft behind; a spec that starts from an
+ * empty form calls this first, so the specs pass in any order.
+ */
+export async function clearDemoDraft(baseURL: string | undefined): Promise<void> {
+  const client = await engine(baseURL);
+  try {
+    const demo = await client.call('demo.case', {});
+    await client.call('drafts.save', { key: `clinical-form:${demo.seriesDir}`, draft: {} });
+  } finally {
+    client.close();
+  }
 }

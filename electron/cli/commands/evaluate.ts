@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
-import { readFileSync } from 'node:fs';
 import { HilumError } from '../../engine/core/errors.js';
 import { evaluateScores } from '../../engine/stats/evaluation.js';
 import { fmt } from '../output.js';
-import { parseCsv } from '../../engine/core/csv.js';
+import { readCsvRows } from '../read-csv.js';
 
 interface EvaluateOptions {
   data: string;
@@ -53,13 +52,7 @@ export function registerEvaluate(program: Command): void {
 
 /** The outcome and the named columns as numbers; a missing or non-numeric value is refused with its row and column. */
 export function readNumericColumns(file: string, outcome: string, names: string[]): { y: Float64Array; columns: Record<string, Float64Array> } {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new HilumError({ code: 'PATH_NOT_FOUND', message: `${file} does not exist` });
-  }
-  const rows = parseCsv(text);
+  const rows = readCsvRows(file);
   const header = rows[0] ?? [];
   const index = (name: string) => {
     const i = header.indexOf(name);

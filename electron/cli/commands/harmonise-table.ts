@@ -3,9 +3,9 @@
  * columns, and the batch (and covariates) either in it or in a second CSV joined on the ID (a study's
  * features.csv with its manifest's centre column).
  */
-import { readFileSync } from 'node:fs';
-import { csvLine, parseCsv } from '../../engine/core/csv.js';
+import { csvLine } from '../../engine/core/csv.js';
 import { HilumError } from '../../engine/core/errors.js';
+import { readCsvRows } from '../read-csv.js';
 
 export interface HarmoniseTable {
   header: string[];
@@ -17,13 +17,7 @@ export interface HarmoniseTable {
 }
 
 function readCsvFile(file: string): string[][] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new HilumError({ code: 'PATH_NOT_FOUND', message: `${file} does not exist` });
-  }
-  const rows = parseCsv(text);
+  const rows = readCsvRows(file);
   if (rows.length < 2) throw new HilumError({ code: 'HARMONISE_INVALID', message: `${file} has no data rows` });
   return rows;
 }

@@ -1,9 +1,9 @@
 import { HilumError } from '../../core/errors.js';
 import { engineVersion } from '../../core/version.js';
-import { str } from './dataset.js';
 import { readDicomHeader } from './parse.js';
+import { copiedPatientAndStudy } from './patient-study-modules.js';
 import type { DicomSeries } from './series.js';
-import { SOP_CLASS, TAG, TS } from './tags.js';
+import { SOP_CLASS, TS } from './tags.js';
 import { newUid } from './uid.js';
 import { dicomDateTime, writeDataset } from './write-dataset.js';
 
@@ -69,7 +69,6 @@ export function writeEncapsulatedPdf(filePath: string, pdfBytes: Uint8Array, sou
   if (!options.documentTitle.trim()) throw new HilumError({ code: 'MISSING_DOCUMENT_TITLE', message: 'an encapsulated PDF needs a document title' });
 
   const header = readDicomHeader(source.instances[0].filePath).dataSet;
-  const copy = (tag: string) => str(header, tag) ?? '';
   const now = options.contentDate ?? new Date();
   const { date, time } = dicomDateTime(now);
   const sopInstanceUid = newUid();
@@ -87,18 +86,8 @@ export function writeEncapsulatedPdf(filePath: string, pdfBytes: Uint8Array, sou
     SOPInstanceUID: sopInstanceUid,
     InstanceCreationDate: date,
     InstanceCreationTime: time,
-    // Patient (copied)
-    PatientName: copy(TAG.PatientName),
-    PatientID: copy(TAG.PatientID),
-    PatientBirthDate: copy(TAG.PatientBirthDate),
-    PatientSex: copy(TAG.PatientSex),
-    // General Study (copied)
-    StudyInstanceUID: source.studyInstanceUid,
-    StudyDate: copy(TAG.StudyDate),
-    StudyTime: copy(TAG.StudyTime),
-    AccessionNumber: copy(TAG.AccessionNumber),
-    ReferringPhysicianName: copy(TAG.ReferringPhysicianName),
-    StudyID: copy(TAG.StudyID),
+    // Patient and General Study, copied from the source
+    ...copiedPatientAndStudy(header, source.studyInstanceUid),
     // Encapsulated Document Series
     Modality: 'DOC',
     SeriesInstanceUID: seriesInstanceUid,

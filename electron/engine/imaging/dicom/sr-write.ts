@@ -1,10 +1,10 @@
 import { HilumError } from '../../core/errors.js';
 import { engineVersion } from '../../core/version.js';
-import { str } from './dataset.js';
 import { readDicomHeader } from './parse.js';
+import { copiedPatientAndStudy } from './patient-study-modules.js';
 import type { DicomSeries } from './series.js';
 import { code, codeItem, container, imageItem, numItem, textItem, uidItem, type ContentItem } from './sr-content.js';
-import { SOP_CLASS, TAG, TS } from './tags.js';
+import { SOP_CLASS, TS } from './tags.js';
 import { newUid } from './uid.js';
 import { dicomDateTime, writeDataset } from './write-dataset.js';
 
@@ -87,7 +87,6 @@ export function writeMeasurementReport(filePath: string, input: MeasurementRepor
     throw new HilumError({ code: 'SR_VALUE_INVALID', message: 'the bundle SHA-256 must be 64 hexadecimal digits', data: { sha256: input.bundle.sha256 } });
 
   const header = readDicomHeader(source.instances[0].filePath).dataSet;
-  const copy = (tag: string) => str(header, tag) ?? '';
   const { date, time } = dicomDateTime(input.contentDate ?? new Date());
   const sopInstanceUid = newUid();
   const seriesInstanceUid = newUid();
@@ -153,18 +152,8 @@ export function writeMeasurementReport(filePath: string, input: MeasurementRepor
     SOPInstanceUID: sopInstanceUid,
     InstanceCreationDate: date,
     InstanceCreationTime: time,
-    // Patient (copied)
-    PatientName: copy(TAG.PatientName),
-    PatientID: copy(TAG.PatientID),
-    PatientBirthDate: copy(TAG.PatientBirthDate),
-    PatientSex: copy(TAG.PatientSex),
-    // General Study (copied)
-    StudyInstanceUID: source.studyInstanceUid,
-    StudyDate: copy(TAG.StudyDate),
-    StudyTime: copy(TAG.StudyTime),
-    AccessionNumber: copy(TAG.AccessionNumber),
-    ReferringPhysicianName: copy(TAG.ReferringPhysicianName),
-    StudyID: copy(TAG.StudyID),
+    // Patient and General Study, copied from the source
+    ...copiedPatientAndStudy(header, source.studyInstanceUid),
     // SR Document Series (PS3.3 C.17.1)
     Modality: 'SR',
     SeriesInstanceUID: seriesInstanceUid,
