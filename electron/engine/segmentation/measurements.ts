@@ -27,16 +27,74 @@ export interface NoduleMeasurements {
  * (the consolidation without spicules and vessels); see solid-component.ts.
  */
 export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGrid, solidThresholdHu = SOLID_THRESHOLD_HU): NoduleMeasurements {
+  // Every measurement is local to the mask: measured on its bounding box (and a margin of the CT
+  // around it), not the whole grid, which spares a brush edit several whole-volume passes.
+  const crop = cropAroundMask(mask, ct?.voxels ?? null, grid.dims, MEASURE_MARGIN);
+  if (!crop) return { voxelCount: 0, volumeMl: 0, longestAxialDiameterMm: 0, longestAxialSlice: -1, solidDiameterMm: 0, ctr: 0, meanHu: NaN, solidThresholdHu };
+  const m = measureOnGrid(crop.mask, crop.hu, { ...grid, dims: crop.dims }, solidThresholdHu);
+  return m.longestAxialSlice >= 0 ? { ...m, longestAxialSlice: m.longestAxialSlice + crop.lo[2] } : m;
+}
+
+/**
+ * Voxels of margin kept around the mask's box: the opening and the solid component read one voxel
+ * beyond it (solid-component.ts's padded box); the crop's edge then lies where the image's edge is
+ * or where the full grid would be read the same.
+ */
+const MEASURE_MARGIN = 2;
+
+/**
+ * The mask's bounding box grown by `margin` (clipped to the grid), with the mask's and the CT's
+ * voxels in it (i fastest); null for an empty mask.
+ */
+export function cropAroundMask(
+  mask: Uint8Array,
+  hu: ArrayLike<number> | null,
+  dims: [number, number, number],
+  margin: number,
+): { lo: [number, number, number]; dims: [number, number, number]; mask: Uint8Array; hu: Float32Array | null } | null {
+  const [nx, ny, nz] = dims;
+  const lo: [number, number, number] = [nx, ny, nz];
+  const hi: [number, number, number] = [-1, -1, -1];
+  for (let k = 0, o = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++, o++) {
+        if (!mask[o]) continue;
+        if (i < lo[0]) lo[0] = i;
+        if (i > hi[0]) hi[0] = i;
+        if (j < lo[1]) lo[1] = j;
+        if (j > hi[1]) hi[1] = j;
+        if (k < lo[2]) lo[2] = k;
+        if (k > hi[2]) hi[2] = k;
+      }
+  if (hi[0] < 0) return null;
+  const from = lo.map((v) => Math.max(0, v - margin)) as [number, number, number];
+  const to = hi.map((v, a) => Math.min(dims[a] - 1, v + margin));
+  const size = to.map((v, a) => v - from[a] + 1) as [number, number, number];
+  const out = new Uint8Array(size[0] * size[1] * size[2]);
+  const outHu = hu ? new Float32Array(out.length) : null;
+  for (let k = 0, q = 0; k < size[2]; k++)
+    for (let j = 0; j < size[1]; j++) {
+      const row = from[0] + nx * (from[1] + j + ny * (from[2] + k));
+      for (let i = 0; i < size[0]; i++, q++) {
+        out[q] = mask[row + i];
+        if (outHu) outHu[q] = hu![row + i];
+      }
+    }
+  return { lo: from, dims: size, mask: out, hu: outHu };
+}
+
+/** The measurements of `mask` on `grid` (whole or cropped; the slice is the grid's), HU from `hu` when given. */
+function measureOnGrid(mask: Uint8Array, hu: ArrayLike<number> | null, grid: ImageGrid, solidThresholdHu: number): NoduleMeasurements {
   const voxelMl = (grid.spacingMm[0] * grid.spacingMm[1] * grid.spacingMm[2]) / 1000;
   let count = 0;
   let huSum = 0;
   for (let i = 0; i < mask.length; i++) {
     if (!mask[i]) continue;
     count++;
-    if (ct) huSum += ct.voxels[i];
+    if (hu) huSum += hu[i];
   }
   const total = longestAxialDiameter(noduleBody(mask, grid.dims, grid.spacingMm), grid);
-  const solidD = ct ? longestAxialDiameter(solidComponent(mask, ct.voxels, grid.dims, grid.spacingMm, solidThresholdHu), grid).diameterMm : 0;
+  const solidD = hu ? longestAxialDiameter(solidComponent(mask, hu, grid.dims, grid.spacingMm, solidThresholdHu), grid).diameterMm : 0;
   return {
     voxelCount: count,
     volumeMl: count * voxelMl,
@@ -44,7 +102,7 @@ export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGr
     longestAxialSlice: total.slice,
     solidDiameterMm: solidD,
     ctr: total.diameterMm > 0 ? Math.min(1, solidD / total.diameterMm) : 0,
-    meanHu: count && ct ? huSum / count : NaN,
+    meanHu: count && hu ? huSum / count : NaN,
     solidThresholdHu,
   };
 }
