@@ -241,7 +241,13 @@ export const API = {
   },
   'segment.click': {
     request: z.strictObject({ volumeId: id, seedLps: vec3 }),
-    response: z.object({ maskId: z.string(), measurements, findings: z.array(findingSchema) }),
+    response: z.object({
+      maskId: z.string(),
+      measurements,
+      findings: z.array(findingSchema),
+      /** Inclusive voxel index bounds of the mask's voxels (null: empty): a viewer reads just this box (`segment.maskRegion`). */
+      box: z.object({ min: intVec3, max: intVec3 }).nullable(),
+    }),
   },
   'segment.mask': {
     request: z.strictObject({ maskId: id }),

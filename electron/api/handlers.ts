@@ -16,7 +16,7 @@ import { loadVolume } from '../engine/imaging/load.js';
 import { type LabelMap, type Volume, cropToBox } from '../engine/imaging/volume.js';
 import { demoClinicalInput, ensureDemoCase } from '../engine/phantom/demo-case.js';
 import { DEMO_BUNDLE_FILE, runBedside } from '../engine/pipeline/bedside-run.js';
-import { segmentNodule } from '../engine/segmentation/index.js';
+import { maskBox, segmentNodule } from '../engine/segmentation/index.js';
 import { readBundle } from '../engine/signatures/bundle.js';
 import { MEASURED_FIELDS, checkClinicalInput, parseClinicalFile } from '../engine/signatures/clinical-input.js';
 import type { MaskOrigin } from '../engine/signatures/prediction-record.js';
@@ -303,7 +303,13 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
     async 'segment.click'({ volumeId, seedLps }) {
       const { volume } = volumeOf(volumeId);
       const result = segmentNodule(volume, { seed: { worldLps: seedLps } });
-      return { maskId: newMask(result.mask, volumeId, { origin: 'click', seedLps }), measurements: result.measurements, findings: result.findings };
+      const box = maskBox(result.mask.voxels, result.mask.dims);
+      return {
+        maskId: newMask(result.mask, volumeId, { origin: 'click', seedLps }),
+        measurements: result.measurements,
+        findings: result.findings,
+        box: box && { min: box[0], max: box[1] },
+      };
     },
 
     async 'segment.mask'({ maskId }) {

@@ -59,8 +59,14 @@ async function settle(page) {
   await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => requestAnimationFrame(r)))));
 }
 
-const probe = (page) => page.evaluate(() => window.__rendererBench);
-const clearMarks = (page) => page.evaluate(() => (window.__rendererBench.marks = []));
+/** The probe's notes, and the time the engine's last answer of the kind `answered` arrived (the page's performance mark). */
+const probe = (page, answered) =>
+  page.evaluate((name) => ({ ...window.__rendererBench, answered: performance.getEntriesByName(name).at(-1)?.startTime ?? NaN }), answered);
+const clearMarks = (page) =>
+  page.evaluate(() => {
+    window.__rendererBench.marks = [];
+    performance.clearMarks();
+  });
 
 /** The axial view's box and the crosshair's position in it (CSS px). */
 async function crosshairIn(page) {
@@ -83,20 +89,23 @@ async function timeEditing(page) {
   await page.evaluate(installProbes);
   const at = await crosshairIn(page);
   const segment = [];
+  const segmentEngine = [];
   for (let i = 0; i < EDIT_RUNS; i++) {
     await page.getByTestId('segment').click();
     await clearMarks(page);
     // A slightly different seed each time: a new mask every run.
     await page.mouse.click(at.box.x + at.x + (i % 3) - 1, at.box.y + at.y + ((i + 1) % 3) - 1);
     await page.waitForFunction(() => window.__rendererBench.marks.some((m) => m.version >= 0), null, { timeout: 60_000 });
-    const p = await probe(page);
+    const p = await probe(page, 'hilum:segment-answered');
     segment.push((p.marks.find((m) => m.version >= 0).t - p.press) / 1000);
+    segmentEngine.push((p.answered - p.press) / 1000);
     await settle(page);
   }
   // Brush: 3 mm, on the nodule's edge right of the crosshair; paint and erase take turns, so every run changes voxels.
   await page.getByTestId('brush-size').fill('3');
   const edge = (10 + 1) / at.mmPerPx;
   const dab = [];
+  const dabEngine = [];
   const drag = [];
   const dragFirst = [];
   for (let i = 0; i < EDIT_RUNS; i++) {
@@ -105,9 +114,10 @@ async function timeEditing(page) {
     await clearMarks(page);
     await page.mouse.click(at.box.x + at.x + edge, at.box.y + at.y);
     await settle(page);
-    const p = await probe(page);
+    const p = await probe(page, 'hilum:edit-answered');
     if (!p.marks.length) throw new Error('a brush dab changed nothing on screen');
     dab.push((p.marks.at(-1).t - p.press) / 1000);
+    dabEngine.push((p.answered - p.press) / 1000);
   }
   for (let i = 0; i < EDIT_RUNS; i++) {
     await page.getByTestId(i % 2 ? 'brush-erase' : 'brush-paint').click();
@@ -120,12 +130,12 @@ async function timeEditing(page) {
     await page.mouse.move(x0 + 6, y0 + 60, { steps: 20 });
     await page.mouse.up();
     await settle(page);
-    const p = await probe(page);
+    const p = await probe(page, 'hilum:edit-answered');
     if (!p.marks.length) throw new Error('a brush drag changed nothing on screen');
     dragFirst.push((p.marks[0].t - p.press) / 1000);
     drag.push((p.marks.at(-1).t - p.release) / 1000);
   }
-  return { segment, dab, drag, dragFirst };
+  return { segment, segmentEngine, dab, dabEngine, drag, dragFirst };
 }
 
 const stats = (xs) => ({ median: median(xs), max: xs.reduce((m, x) => Math.max(m, x), 0), runs: xs });
@@ -166,13 +176,16 @@ export async function runRendererBench() {
   const kb = (b) => `${(b / 1024).toFixed(0)} kB`;
   const text = [
     'renderer — the built workstation UI in Chromium (software WebGL2), served by the loopback host',
+    `  machine              load average ${os.loadavg()[0].toFixed(1)} at the end, ${os.cpus().length} cores`,
     `  bundle               JavaScript ${kb(sizes.js)} (${kb(sizes.jsGzip)} gzip), CSS ${kb(sizes.css)}; largest chunks ${sizes.chunks
       .slice(0, 3)
       .map(([f, b]) => `${f} ${kb(b)}`)
       .join(', ')}`,
     `  open case → MPR      ${median(times).toFixed(2)} s median (runs ${times.map((t) => t.toFixed(2)).join(', ')} s): demo case 512 × 512 × 100 opened, voxels over the WebSocket, three views rendered`,
     line('segment → overlay', editing.segment, 'click on the nodule in segment mode → the new mask drawn in the axial view (target ≤ 1.0 s)'),
+    line('  of which engine', editing.segmentEngine, 'press → the `segment.click` answer arrived (the segmentation itself)'),
     line('brush dab → overlay', editing.dab, 'one 3 mm brush click (paint, erase in turn) → drawn (target ≤ 0.5 s)'),
+    line('  of which engine', editing.dabEngine, 'press → the `mask.edit` answer arrived'),
     line('brush drag → overlay', editing.drag, 'release of a 60 px drag → the stroke’s last batch drawn (target ≤ 0.5 s)'),
     line('drag press → first', editing.dragFirst, 'press of that drag → its first batch drawn'),
   ].join('\n');
@@ -181,6 +194,8 @@ export async function runRendererBench() {
     openToMprSeconds: median(times),
     bundle: sizes,
     segmentToOverlaySeconds: stats(editing.segment),
+    segmentEngineSeconds: stats(editing.segmentEngine),
+    brushDabEngineSeconds: stats(editing.dabEngine),
     brushDabToOverlaySeconds: stats(editing.dab),
     brushDragReleaseToOverlaySeconds: stats(editing.drag),
     brushDragPressToFirstOverlaySeconds: stats(editing.dragFirst),

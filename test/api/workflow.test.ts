@@ -54,6 +54,20 @@ describe('the bedside workflow through the handler table', () => {
     expect(mask).toBeInstanceOf(ArrayBuffer);
     expect(mask.byteLength).toBe(opened.dims[0] * opened.dims[1] * opened.dims[2]);
     expect(new Uint8Array(mask).reduce((n, v) => n + (v ? 1 : 0), 0)).toBe(seg.measurements.voxelCount);
+    // The answer's box holds every voxel of the mask: reading just that box gives them all.
+    const { min, max } = seg.box!;
+    const region = new Uint8Array((await call('segment.maskRegion', { maskId: seg.maskId, min, max })) as ArrayBuffer);
+    expect(region.reduce((n, v) => n + (v ? 1 : 0), 0)).toBe(seg.measurements.voxelCount);
+    // … and is tight: each face of it touches the mask.
+    const size = [0, 1, 2].map((a) => max[a] - min[a] + 1);
+    for (let a = 0; a < 3; a++)
+      for (const face of [0, size[a] - 1]) {
+        let touches = false;
+        for (let k = 0; k < size[2]; k++)
+          for (let j = 0; j < size[1]; j++)
+            for (let i = 0; i < size[0]; i++) if ([i, j, k][a] === face && region[i + size[0] * (j + size[1] * k)]) touches = true;
+        expect(touches).toBe(true);
+      }
 
     const clinical = exampleClinical('API-0001');
     const predicted = API['predict.run'].response.parse(await call('predict.run', { image: ctFile, maskId: seg.maskId, clinical, lang: 'en', paper: 'A4' }));

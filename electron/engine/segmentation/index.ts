@@ -1,3 +1,3 @@
 export { segmentNodule, type ClickSegmentOptions, type ClickSegmentResult, type SeedPoint } from './click-segment.js';
 export { MaskEditor, type BrushOptions, type MaskEdit } from './mask-editor.js';
-export { measureNodule, longestAxialDiameter, dice, SOLID_THRESHOLD_HU, type NoduleMeasurements } from './measurements.js';
+export { measureNodule, maskBox, longestAxialDiameter, dice, SOLID_THRESHOLD_HU, type NoduleMeasurements } from './measurements.js';

@@ -42,16 +42,8 @@ export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGr
  */
 const MEASURE_MARGIN = 2;
 
-/**
- * The mask's bounding box grown by `margin` (clipped to the grid), with the mask's and the CT's
- * voxels in it (i fastest); null for an empty mask.
- */
-export function cropAroundMask(
-  mask: Uint8Array,
-  hu: ArrayLike<number> | null,
-  dims: [number, number, number],
-  margin: number,
-): { lo: [number, number, number]; dims: [number, number, number]; mask: Uint8Array; hu: Float32Array | null } | null {
+/** Inclusive voxel-index box [lo, hi] of the mask's non-zero voxels (i fastest), or null when there are none. */
+export function maskBox(mask: Uint8Array, dims: [number, number, number]): [[number, number, number], [number, number, number]] | null {
   const [nx, ny, nz] = dims;
   const lo: [number, number, number] = [nx, ny, nz];
   const hi: [number, number, number] = [-1, -1, -1];
@@ -66,7 +58,23 @@ export function cropAroundMask(
         if (k < lo[2]) lo[2] = k;
         if (k > hi[2]) hi[2] = k;
       }
-  if (hi[0] < 0) return null;
+  return hi[0] < 0 ? null : [lo, hi];
+}
+
+/**
+ * The mask's bounding box grown by `margin` (clipped to the grid), with the mask's and the CT's
+ * voxels in it (i fastest); null for an empty mask.
+ */
+export function cropAroundMask(
+  mask: Uint8Array,
+  hu: ArrayLike<number> | null,
+  dims: [number, number, number],
+  margin: number,
+): { lo: [number, number, number]; dims: [number, number, number]; mask: Uint8Array; hu: Float32Array | null } | null {
+  const [nx, ny] = dims;
+  const box = maskBox(mask, dims);
+  if (!box) return null;
+  const [lo, hi] = box;
   const from = lo.map((v) => Math.max(0, v - margin)) as [number, number, number];
   const to = hi.map((v, a) => Math.min(dims[a] - 1, v + margin));
   const size = to.map((v, a) => v - from[a] + 1) as [number, number, number];

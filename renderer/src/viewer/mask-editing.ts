@@ -38,6 +38,37 @@ export function writeRegion(mask: Uint8Array, dims: Vec3, box: [Vec3, Vec3], byt
     }
 }
 
+/** The voxels of an inclusive index box of a whole mask on the grid `dims` (x fastest, then y, then z): `writeRegion`'s inverse. */
+export function readRegion(mask: Uint8Array, dims: Vec3, box: [Vec3, Vec3]): Uint8Array {
+  const [nx, ny] = dims;
+  const [lo, hi] = box;
+  const size = hi.map((v, a) => v - lo[a] + 1);
+  const out = new Uint8Array(size[0] * size[1] * size[2]);
+  for (let k = 0; k < size[2]; k++)
+    for (let j = 0; j < size[1]; j++) {
+      const from = lo[0] + nx * (lo[1] + j + ny * (lo[2] + k));
+      out.set(mask.subarray(from, from + size[0]), size[0] * (j + size[1] * k));
+    }
+  return out;
+}
+
+/** Sets every voxel of an inclusive index box of a whole mask on the grid `dims` to `value`, in place. */
+export function fillRegion(mask: Uint8Array, dims: Vec3, box: [Vec3, Vec3], value: number): void {
+  const [nx, ny] = dims;
+  const [lo, hi] = box;
+  for (let k = lo[2]; k <= hi[2]; k++)
+    for (let j = lo[1]; j <= hi[1]; j++) {
+      const from = lo[0] + nx * (j + ny * k);
+      mask.fill(value, from, from + hi[0] - lo[0] + 1);
+    }
+}
+
+/** The smallest box holding both boxes (either may be null). */
+export function unionBox(a: [Vec3, Vec3] | null, b: [Vec3, Vec3] | null): [Vec3, Vec3] | null {
+  if (!a || !b) return a ?? b;
+  return [a[0].map((v, x) => Math.min(v, b[0][x])) as Vec3, a[1].map((v, x) => Math.max(v, b[1][x])) as Vec3];
+}
+
 /** The most points one request carries (the contract allows 1000; one is the previous batch's last point). */
 const MAX_BATCH = 999;
 
@@ -98,6 +129,8 @@ export function useMaskEditing({ maskId, applied, failed }: MaskEditingOptions) 
       ...(brush && huRange.value ? { huRange: huRange.value } : {}),
       ...(brush && stroke ? { stroke } : {}),
     });
+    // The engine's share of the round trip, for the renderer bench (scripts/bench/renderer.mjs).
+    performance.mark('hilum:edit-answered');
     canUndo.value = result.canUndo;
     canRedo.value = result.canRedo;
     const box = result.changedBox;

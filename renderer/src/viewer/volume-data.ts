@@ -55,12 +55,6 @@ export function reducedImage(g: VolumeGeometry, voxels: Int16Array, maxDim = 128
   return imageOn({ dims, spacingMm: g.spacingMm.map((s, a) => s * f[a]) as Vec3, originLps: origin, direction: g.direction }, out, 'HU');
 }
 
-/** The smallest box holding both boxes (either may be null). */
-export function unionBox(a: [Vec3, Vec3] | null, b: [Vec3, Vec3] | null): [Vec3, Vec3] | null {
-  if (!a || !b) return a ?? b;
-  return [a[0].map((v, x) => Math.min(v, b[0][x])) as Vec3, a[1].map((v, x) => Math.max(v, b[1][x])) as Vec3];
-}
-
 /**
  * The mask's iso-surface in LPS (null for an empty mask); computed on the mask's bounding box only.
  * `bounds`, when given, is a box known to hold every non-zero voxel (it may be larger, e.g. the union
