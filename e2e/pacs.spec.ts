@@ -24,19 +24,19 @@ function formValue(v: { kind: string; positive?: string }, raw: unknown): string
   return text === v.positive || ['1', 'yes', 'y', 'true', 'present'].includes(text) ? 'pos' : 'neg';
 }
 
-/** The LPS point the viewer's readout names: under the mouse, or at the crosshair when the mouse is off the views. */
+/** The LPS point under the mouse, as the readout in the view under it names it (its data-lps). */
 async function readoutLps(page: Page): Promise<Vec3> {
-  const m = /\((-?[\d.]+), (-?[\d.]+), (-?[\d.]+)\) mm LPS/.exec(await page.getByTestId('hu-readout').innerText());
-  expect(m).not.toBeNull();
-  return [Number(m![1]), Number(m![2]), Number(m![3])];
+  const lps = (await page.getByTestId('hu-readout').getAttribute('data-lps'))?.split(',').map(Number) ?? [];
+  expect(lps).toHaveLength(3);
+  return lps as Vec3;
 }
 
 /** Moves the mouse to a page point and reads the LPS point under it once the readout has followed. */
 async function probe(page: Page, x: number, y: number): Promise<Vec3> {
   const readout = page.getByTestId('hu-readout');
-  const before = await readout.innerText();
+  const before = (await readout.count()) ? await readout.getAttribute('data-lps') : null;
   await page.mouse.move(x, y);
-  await expect(readout).not.toHaveText(before);
+  await expect(readout).not.toHaveAttribute('data-lps', before ?? '');
   return readoutLps(page);
 }
 
@@ -147,7 +147,9 @@ test('PACS: find the patient on Orthanc, retrieve (progress, cancel), segment by
     const coronalBox = (await coronal.boundingBox())!;
     await page.mouse.click(coronalBox.x + onCoronal.x, coronalBox.y + onCoronal.y);
     await page.mouse.move(2, 2);
-    await expect.poll(async () => Math.abs((await readoutLps(page))[2] - nodule[2]), { timeout: 30_000 }).toBeLessThan(3);
+    // The axial view's slice position (head–foot, mm) is now the nodule's.
+    const axialPosition = async () => Number(await page.getByTestId('slice-position-axial').getAttribute('data-position-mm'));
+    await expect.poll(async () => Math.abs((await axialPosition()) - nodule[2]), { timeout: 30_000 }).toBeLessThan(3);
     const onAxial = await offsetIn(page, axial, nodule);
     await page.mouse.move(2, 2);
     await page.getByTestId('segment').click();

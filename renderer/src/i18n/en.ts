@@ -36,6 +36,8 @@ export default {
     openToView: 'Open a case to view it.',
     newMask: 'New mask (paint)',
     newMaskTitle: 'Start an empty mask and paint the nodule with the brush',
+    diameterUnchanged:
+      'The volume changed but the diameters did not: they are measured on the nodule’s body, which leaves out thin parts at its edge (spicules, narrow brush strokes).',
     emptyMask: 'The mask is empty: paint the nodule with the brush. Measurements and the prediction need at least one voxel.',
   },
   form: {
@@ -188,9 +190,21 @@ export default {
   viewer: {
     presets: { lung: 'Lung', mediastinum: 'Mediastinum', bone: 'Bone' },
     outside: 'outside the volume',
-    at: '{value} at ({position}) mm LPS',
+    at: 'Position {position} mm in DICOM patient coordinates: x toward the patient’s left, y toward the back, z toward the head',
+    position: '{axis} = {value} mm',
+    positionTitle:
+      'Slice position in DICOM patient coordinates (mm): x toward the patient’s left, y toward the back, z toward the head; the values a PACS viewer shows',
+    slice: 'slice {n}/{total}',
+    maximiseTitle: 'Maximise this view (or double-click it)',
+    restoreTitle: 'Back to the 2×2 layout (or press Esc)',
+    goToNodule: 'Go to nodule',
+    goToNoduleTitle: 'Put the crosshair on the nodule and centre and zoom the views on it',
+    resetView: 'Reset view',
+    resetViewTitle: 'Undo zoom and pan in every view',
+    rendering3d: 'rendering…',
+    view3dOff: '3D view off',
     inMask: 'in mask',
-    help: 'Click: move crosshair · wheel: slice · Ctrl+wheel: zoom · right drag / Alt+drag: window · Shift+drag / middle drag: pan · double click: reset',
+    help: 'Click: move crosshair · wheel: slice · Ctrl+wheel: zoom at the mouse · right drag / Alt+drag: window · Shift+drag / middle drag: pan · double click: maximise / restore (Esc: 2×2)',
     helpSegment: 'Now: click the lesion to segment.',
     label: 'CT viewer',
     ruler: 'Ruler',

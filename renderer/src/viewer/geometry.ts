@@ -138,3 +138,21 @@ export function lpsToScreenPoint(f: ViewFrame, p: Vec3): { x: number; y: number 
 export function mmPerPixel(f: ViewFrame): number {
   return (2 * f.parallelScale) / f.height;
 }
+
+/**
+ * The focal point after zooming a view to `newParallelScale` about the CSS pixel (x, y), so the
+ * point under it stays under it. A point at normalised screen offset (nx, ny) from the centre lies
+ * at F + (right·nx·aspect + up·ny)·s; holding it fixed while s changes to s' moves the focal point
+ * by (right·nx·aspect + up·ny)·(s − s').
+ */
+export function zoomAboutPoint(f: ViewFrame, x: number, y: number, newParallelScale: number): Vec3 {
+  const nx = (2 * x) / f.width - 1;
+  const ny = 1 - (2 * y) / f.height;
+  const offset = add(scale(f.right, nx * (f.width / f.height)), scale(f.viewUp, ny));
+  return add(f.focalLps, scale(offset, f.parallelScale - newParallelScale));
+}
+
+/** `p` with its component along `normal` (unit) removed: the in-plane part of a pan or an offset. */
+export function inPlane(p: Vec3, normal: Vec3): Vec3 {
+  return sub(p, scale(normal, dot(p, normal)));
+}
