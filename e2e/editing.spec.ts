@@ -282,18 +282,21 @@ test('a fast brush drag on a new mask paints one continuous stripe; an edit read
   await page.getByTestId('brush-size').fill('3');
   await nextFrames(page);
 
-  // A horizontal drag of 100 px in 5 steps (20 px apart, far more than the 6 mm brush), above and
-  // left of the crosshair, so it crosses neither the coronal nor the sagittal slice.
+  // A horizontal drag of 100 px in 5 steps (20 px apart, far more than the 6 mm brush), above the
+  // crosshair and beside it (on the side with room: the case opens at its nodule), so it crosses
+  // neither the coronal nor the sagittal slice.
   const box = (await axial.boundingBox())!;
   const lines = axial.locator('line.crosshair');
   const cx = Number(await lines.nth(0).getAttribute('x1'));
   const cy = Number(await lines.nth(1).getAttribute('y1'));
   const mmPerPx = Number(await axial.getAttribute('data-mm-per-px'));
   const radiusPx = 3 / mmPerPx;
-  const x1 = Math.round(cx - 2 * radiusPx - 8);
+  const leftOfCrosshair = cx > box.width / 2;
+  const x1 = leftOfCrosshair ? Math.round(cx - 2 * radiusPx - 8) : Math.round(cx + 2 * radiusPx + 108);
   const x0 = x1 - 100;
   const y = Math.round(cy - 4 * radiusPx - 10);
   expect(x0).toBeGreaterThan(radiusPx);
+  expect(x1).toBeLessThan(box.width - radiusPx);
   expect(y).toBeGreaterThan(radiusPx);
   const fullDownloads = count('segment.mask');
   const coronalRenders = await renderCount(coronal);
