@@ -6,7 +6,7 @@ import { riskWording } from '../electron/engine/report/risk-wording.js';
 import { openWorkstation, watchProblems } from './workstation.js';
 
 // The workstation as a clinician reads it, in English and 简体中文 at 1366×768: the start screen, the
-// form with an error, the result, the report preview and the research page (screenshots for review);
+// MPR views with the mask, the form with an error, the result, the report preview and the research page (screenshots for review);
 // Chinese drawn with the shipped web font (no missing glyph); the result panel and the PDF saying the
 // same category, cut-offs and sentence.
 
@@ -140,6 +140,26 @@ test('clinician view in English and 简体中文: screenshots, the shipped CJK f
   await expect(page.getByTestId('measurements')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('required-legend')).toBeVisible();
   await expect(page.getByTestId('required-cyfra_ng_ml')).toBeVisible();
+
+  // The MPR views with the mask, at the nodule: orientation letters, slice positions, scale bars, the HU under the mouse.
+  await expect(page.getByTestId('view-axial')).not.toHaveAttribute('data-mask-version', '-1', { timeout: 60_000 });
+  await page.getByTestId('go-to-nodule').click();
+  await expect(page.getByTestId('zoom-axial')).toBeVisible();
+  const axialBox = (await page.getByTestId('view-axial').boundingBox())!;
+  await page.mouse.move(axialBox.x + axialBox.width / 2 + 4, axialBox.y + axialBox.height / 2 + 3);
+  await expect(page.getByTestId('hu-readout')).toContainText('HU');
+  // The 3D view has drawn the mask's surface too (it renders last, when the page is idle).
+  await expect(page.getByTestId('view-3d')).toHaveAttribute('data-pending', '0', { timeout: 60_000 });
+  await page.evaluate('new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))');
+  await shot('en-1b-mpr-mask');
+  await lang('zh-CN');
+  await expect(page.getByTestId('view-label-axial')).toContainText('轴位');
+  await page.mouse.move(axialBox.x + axialBox.width / 2 + 3, axialBox.y + axialBox.height / 2 + 3);
+  await expect(page.getByTestId('hu-readout')).toContainText('掩膜');
+  await checkGlyphs(page);
+  await shot('zh-1b-mpr-mask');
+  await lang('en');
+  await page.mouse.move(1, 1);
 
   // Form with an error: the summary names the fields by their labels (never the column) and is fully on screen.
   await page.getByTestId('check').click();
