@@ -138,10 +138,7 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
         const result = segmentOnce(ct, options, mode, shared, ascent);
         const holdsClick = containsPoint(result.mask, click);
         const score = (holdsClick ? 1 : 0) + compactness(result.mask);
-        let voxels = 0;
-        const m = result.mask.voxels;
-        // An indexed loop: iterating a whole-grid array with for…of costs seconds per click.
-        for (let o = 0; o < m.length; o++) voxels += m[o];
+        const voxels = countInBox(result.mask);
         results.push({ result, mode, score, voxels });
         if (mode === 'default' && holdsClick && score >= 1 + GOOD_COMPACTNESS) break;
       } catch (error) {
@@ -175,6 +172,30 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
 
 type Unmeasured = Omit<ClickSegmentResult, 'measurements'>;
 
+/**
+ * The region of interest each variant's whole-grid mask was grown in (inclusive voxel bounds): no
+ * voxel outside it is set, so counting and comparing variants need not scan the whole grid.
+ */
+const variantBoxes = new WeakMap<Uint8Array, { lo: Vec3; hi: Vec3 }>();
+
+/** The box a mask's voxels lie in: its variant's region of interest, or the whole grid. */
+function boxOf(mask: Pick<LabelMap, 'dims' | 'voxels'>): { lo: Vec3; hi: Vec3 } {
+  return variantBoxes.get(mask.voxels) ?? { lo: [0, 0, 0], hi: mask.dims.map((n) => n - 1) as Vec3 };
+}
+
+/** The number of set voxels of a mask (within its box). */
+function countInBox(mask: LabelMap): number {
+  const [nx, ny] = mask.dims;
+  const { lo, hi } = boxOf(mask);
+  let n = 0;
+  for (let k = lo[2]; k <= hi[2]; k++)
+    for (let j = lo[1]; j <= hi[1]; j++) {
+      const row = nx * (j + ny * k);
+      for (let o = row + lo[0]; o <= row + hi[0]; o++) n += mask.voxels[o];
+    }
+  return n;
+}
+
 /** A wider result holding the kept one is still a nodule at this compactness when what it adds is ground glass. */
 const GLASS_COMPACTNESS = 0.3;
 
@@ -188,15 +209,22 @@ function addsGroundGlass(ct: Volume, wider: Uint8Array, kept: Uint8Array): boole
   let keptInside = 0;
   let added = 0;
   let glass = 0;
-  for (let o = 0; o < wider.length; o++) {
-    if (kept[o]) {
-      keptCount++;
-      if (wider[o]) keptInside++;
-    } else if (wider[o]) {
-      added++;
-      if (ct.voxels[o] >= -750 && ct.voxels[o] <= -300) glass++;
+  const a = boxOf({ dims: ct.dims, voxels: wider });
+  const b = boxOf({ dims: ct.dims, voxels: kept });
+  const [nx, ny] = ct.dims;
+  for (let k = Math.min(a.lo[2], b.lo[2]); k <= Math.max(a.hi[2], b.hi[2]); k++)
+    for (let j = Math.min(a.lo[1], b.lo[1]); j <= Math.max(a.hi[1], b.hi[1]); j++) {
+      const row = nx * (j + ny * k);
+      for (let o = row + Math.min(a.lo[0], b.lo[0]); o <= row + Math.max(a.hi[0], b.hi[0]); o++) {
+        if (kept[o]) {
+          keptCount++;
+          if (wider[o]) keptInside++;
+        } else if (wider[o]) {
+          added++;
+          if (ct.voxels[o] >= -750 && ct.voxels[o] <= -300) glass++;
+        }
+      }
     }
-  }
   return keptInside >= 0.9 * keptCount && added >= 0.5 * keptCount && glass >= 0.7 * added;
 }
 
@@ -213,20 +241,21 @@ const GOOD_COMPACTNESS = 0.55;
 function compactness(mask: LabelMap): number {
   const [nx, ny] = mask.dims;
   const [sx, sy, sz] = mask.spacingMm;
+  const { lo, hi } = boxOf(mask);
   const points: number[] = [];
   let cx = 0;
   let cy = 0;
   let cz = 0;
-  for (let o = 0; o < mask.voxels.length; o++) {
-    if (!mask.voxels[o]) continue;
-    const k = Math.floor(o / (nx * ny));
-    const j = Math.floor((o - k * nx * ny) / nx);
-    const i = o - k * nx * ny - j * nx;
-    points.push(i * sx, j * sy, k * sz);
-    cx += i * sx;
-    cy += j * sy;
-    cz += k * sz;
-  }
+  // Within the variant's box, in the whole grid's order (the same points, in the same order, as a full scan).
+  for (let k = lo[2]; k <= hi[2]; k++)
+    for (let j = lo[1]; j <= hi[1]; j++)
+      for (let i = lo[0], o = lo[0] + nx * (j + ny * k); i <= hi[0]; i++, o++) {
+        if (!mask.voxels[o]) continue;
+        points.push(i * sx, j * sy, k * sz);
+        cx += i * sx;
+        cy += j * sy;
+        cz += k * sz;
+      }
   const count = points.length / 3;
   if (count === 0) return 0;
   cx /= count;
@@ -265,6 +294,8 @@ type Mode = 'default' | 'vessel-aware' | 'anchored' | 'tight';
 /** Work that does not depend on the variant, done once per click: the smoothed region and the lung closings. */
 interface SharedWork {
   roi: RegionOfInterest | null;
+  /** The region's parenchyma level (HU), once found. */
+  parenchymaHu?: number;
   closings: Map<number, Uint8Array>;
 }
 
@@ -281,9 +312,8 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   const roi = (shared.roi ??= RegionOfInterest.around(ct, seed, maxDiameter / 2 + 12, SMOOTHING_MM));
   const { dims, spacingMm: spacing, values, size: n } = roi;
   let seedIndex = roi.index(seed);
-  const lungValues: number[] = [];
-  for (let i = 0; i < n; i += 3) if (values[i] > LUNG_RANGE_HU[0] && values[i] < -600) lungValues.push(values[i]);
-  const parenchyma = lungValues.length > n / 60 ? median(lungValues) : -850;
+  // The region is the same for every variant of one click: its parenchyma level is found once.
+  const parenchyma = (shared.parenchymaHu ??= parenchymaLevel(values, n));
   const faintFloor = faintGroundGlassFloor(roi, seedIndex, parenchyma);
   const tumourFloor = faintFloor ?? Math.min(parenchyma + 150, -550);
 
@@ -539,6 +569,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
       for (let i = 0; i < rx; i++) full[dst + i] = region[i + rx * (j + ry * k)];
     }
   const mask: LabelMap = { dims: [...ct.dims], spacingMm: [...ct.spacingMm], originLps: [...ct.originLps], direction: [...ct.direction], voxels: full };
+  variantBoxes.set(full, { lo: roi.lo, hi: roi.hi });
   return {
     mask,
     seedVoxel: roi.voxel(seedIndex),
@@ -711,13 +742,18 @@ function invert(mask: Uint8Array): Uint8Array {
 }
 
 function median(values: number[]): number {
-  return quantileSorted(
-    [...values].sort((a, b) => a - b),
-    0.5,
-  );
+  // A typed array sorts numerically without a comparator call per pair.
+  return quantileSorted(Float64Array.from(values).sort(), 0.5);
 }
 
-function quantileSorted(sorted: number[], q: number): number {
+/** The parenchyma level of a region: the median of every third voxel in aerated lung (−985…−600 HU), or −850 HU when too few are. */
+function parenchymaLevel(values: Float32Array, n: number): number {
+  const lungValues: number[] = [];
+  for (let i = 0; i < n; i += 3) if (values[i] > LUNG_RANGE_HU[0] && values[i] < -600) lungValues.push(values[i]);
+  return lungValues.length > n / 60 ? median(lungValues) : -850;
+}
+
+function quantileSorted(sorted: ArrayLike<number>, q: number): number {
   if (!sorted.length) return NaN;
   const pos = (sorted.length - 1) * q;
   const lo = Math.floor(pos);
