@@ -9,6 +9,7 @@ import { segmentMass } from './mass-segment.js';
 import { type NoduleMeasurements, measureNodule } from './measurements.js';
 import { type Blob, rayCastBlob } from './ray-cast.js';
 import { RegionOfInterest } from './roi.js';
+import { refineBoundaryByLocalContrast } from './boundary-refine.js';
 import { type AscentStrategy, ascendToCore } from './seed-ascent.js';
 
 export type SeedPoint = { worldLps: Vec3 } | { voxel: Vec3 };
@@ -39,6 +40,14 @@ export interface ClickSegmentResult {
 
 /** Smoothing before thresholding (Gaussian σ, mm): suppresses noise without moving edges. */
 const SMOOTHING_MM = 0.5;
+
+/**
+ * The edge's local contrast window (mm) and level (share of the way from the surrounding's mean to the
+ * nodule's). Chosen on the shared LIDC set (random clicks, two seeds, 164 nodules ≥ 5 mm): 0.2, 0.3 and
+ * 0.4 of the way with a 3 mm window, and 0.25 with 4 mm; 0.3 / 3 mm raised the median Dice most (≈ +0.015).
+ */
+const EDGE_WINDOW_MM = 3;
+const EDGE_FRACTION = 0.3;
 /** Aerated lung: above outside air (≤ −985 HU) and below soft tissue (−500 HU). */
 const LUNG_RANGE_HU: [number, number] = [-985, -500];
 
@@ -129,7 +138,7 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
   const modes: Mode[] = ['default', 'vessel-aware', 'anchored', 'tight'];
   const results: { result: Unmeasured; mode: Mode; score: number; voxels: number }[] = [];
   let firstError: unknown = null;
-  const shared: SharedWork = { roi: null, closings: new Map() };
+  const shared: SharedWork = { roi: null, closings: new Map(), byCore: new Map() };
   const click = seedVoxel(ct, options.seed);
   for (const ascent of ASCENTS) {
     const before = results.length;
@@ -297,6 +306,15 @@ interface SharedWork {
   /** The region's parenchyma level (HU), once found. */
   parenchymaHu?: number;
   closings: Map<number, Uint8Array>;
+  /** The search region, the aerated-lung map and the 12 mm closing's 2 mm-off-the-wall map, once made. */
+  within?: Uint8Array;
+  lung?: Uint8Array;
+  awayFromWall12?: Uint8Array;
+  /**
+   * Results by variant and the core the click ascended to: both ascents usually reach the same core,
+   * and from there the variant's result is the same, so it is made once.
+   */
+  byCore: Map<string, Unmeasured>;
 }
 
 function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, shared: SharedWork, ascent: AscentStrategy | null): Unmeasured {
@@ -317,9 +335,8 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   const faintFloor = faintGroundGlassFloor(roi, seedIndex, parenchyma);
   const tumourFloor = faintFloor ?? Math.min(parenchyma + 150, -550);
 
-  const within = searchRegion(roi, ct, seed, maxDiameter, options);
-  const lung = new Uint8Array(n);
-  for (let i = 0; i < n; i++) lung[i] = values[i] > LUNG_RANGE_HU[0] && values[i] < LUNG_RANGE_HU[1] ? 1 : 0;
+  const within = (shared.within ??= searchRegion(roi, ct, seed, maxDiameter, options));
+  const lung = (shared.lung ??= aeratedLung(values));
 
   // The seed must be on tumour tissue: a seed in a vacuole or bronchus moves to the tissue around it.
   const seedHu = values[seedIndex];
@@ -374,13 +391,12 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     );
     return nearest;
   };
-  let awayFromWall: Uint8Array | null = null;
   const awayFromWall12 = (): Uint8Array => {
-    if (awayFromWall) return awayFromWall;
+    if (shared.awayFromWall12) return shared.awayFromWall12;
     const wallDistance2 = squaredDistanceToFeatures(invert(closed12), dims, spacing);
-    awayFromWall = new Uint8Array(n);
-    for (let i = 0; i < n; i++) awayFromWall[i] = wallDistance2[i] > WALL_MARGIN_MM * WALL_MARGIN_MM ? 1 : 0;
-    return awayFromWall;
+    const away = new Uint8Array(n);
+    for (let i = 0; i < n; i++) away[i] = wallDistance2[i] > WALL_MARGIN_MM * WALL_MARGIN_MM ? 1 : 0;
+    return (shared.awayFromWall12 = away);
   };
   // Any click inside the nodule should start from its core: it moves along the tissue (inside the 12 mm
   // closed lung, 2 mm off its surface, so never into the crescent of chest wall a closing adds beside a
@@ -390,6 +406,9 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
       ? ascendToCore(dims, spacing, seedIndex, (q) => within[q] === 1 && awayFromWall12()[q] === 1 && values[q] >= tumourFloor, MAX_CORE_TRAVEL_MM, ascent)
           .index
       : seedIndex;
+  const variantKey = `${mode}:${seedIndex}:${clickCore}`;
+  const done = shared.byCore.get(variantKey);
+  if (done) return done;
   const consider = (closed: Uint8Array) => {
     const stepped = stepInto(closed);
     if (stepped < 0) return;
@@ -537,6 +556,8 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
 
   // 5. Fill cavities (vacuoles, necrosis, vessels inside ground glass).
   region = fillHolesAxial(fillHoles3d(region, dims), dims);
+  // 6. Each edge voxel decided again against the contrast around it (boundary-refine.ts).
+  region = refineBoundaryByLocalContrast(region, values, dims, spacing, allowed, { windowMm: EDGE_WINDOW_MM, fraction: EDGE_FRACTION, ceilingHu: highHu });
   let count = 0;
   let onFace = 0;
   for (let i = 0; i < n; i++) {
@@ -570,7 +591,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     }
   const mask: LabelMap = { dims: [...ct.dims], spacingMm: [...ct.spacingMm], originLps: [...ct.originLps], direction: [...ct.direction], voxels: full };
   variantBoxes.set(full, { lo: roi.lo, hi: roi.hi });
-  return {
+  const result: Unmeasured = {
     mask,
     seedVoxel: roi.voxel(seedIndex),
     centreVoxel: roi.voxel(centre),
@@ -578,6 +599,15 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     thresholds: { parenchymaHu: parenchyma, lowHu, highHu, openingRadiusMm: openingRadius, closingRadiusMm: closingRadius },
     findings,
   };
+  shared.byCore.set(variantKey, result);
+  return result;
+}
+
+/** Voxels of aerated lung (LUNG_RANGE_HU). */
+function aeratedLung(values: Float32Array): Uint8Array {
+  const lung = new Uint8Array(values.length);
+  for (let i = 0; i < values.length; i++) lung[i] = values[i] > LUNG_RANGE_HU[0] && values[i] < LUNG_RANGE_HU[1] ? 1 : 0;
+  return lung;
 }
 
 /** The search sphere around the seed (maximum radius + 4 mm), inside the user's box, minus 2 mm balls around excluded points. */

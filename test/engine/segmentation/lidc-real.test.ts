@@ -15,7 +15,7 @@ import { fixture } from '../../helpers.js';
  * the readers' mask. The whole set (164 nodules ≥ 5 mm) runs in `npm run bench segmentation-real`.
  */
 describe('click-to-segment on real LIDC-IDRI nodules', () => {
-  it('no refusal inside a nodule, at most 5 % below Dice 0.5, median ≥ 0.80, and two clicks give (nearly) the same mask', async () => {
+  it('no refusal inside a nodule, at most 5 % below Dice 0.5, median ≥ 0.82 from a random click, and two clicks give (nearly) the same mask', async () => {
     const dir = fixture('lidc_nodules');
     const results: NoduleValidation[] = [];
     for (const row of readLidcIndex(dir)) {
@@ -27,7 +27,7 @@ describe('click-to-segment on real LIDC-IDRI nodules', () => {
     expect(results.length).toBeGreaterThanOrEqual(25);
     expect(summary.refusals).toEqual([]);
     expect(summary.random.below05).toBeLessThanOrEqual(Math.floor(0.05 * results.length));
-    expect(summary.random.median).toBeGreaterThanOrEqual(0.8);
+    expect(summary.random.median).toBeGreaterThanOrEqual(0.82);
     expect(summary.centre.median).toBeGreaterThanOrEqual(0.8);
     expect(summary.pair.median).toBeGreaterThanOrEqual(0.9);
     // Every click was timed and scored.

@@ -1,0 +1,95 @@
+/**
+ * Local-contrast boundary refinement of a grown nodule mask.
+ *
+ * A global threshold puts a nodule's edge at one HU level, but the contrast between a nodule and its
+ * surroundings varies around it (denser dependent lung, a vessel's partial volume, ground glass on one
+ * side), and noise makes the thresholded edge ragged. Each voxel of the mask's edge band — a voxel with
+ * an in-plane 8-neighbour on the other side of the edge — is decided again against the contrast around it:
+ *
+ *   inside  ⇔  v ≥ μout + f · (μin − μout)
+ *
+ * where μin and μout are the mean (smoothed) values of the mask's and the other voxels within `windowMm`,
+ * leaving out what is not nodule or lung: voxels above the vessel cut (vessels, calcification) and air
+ * below −1000 HU. f = 0.5 would be the local half-maximum; readers outline a nodule's outer edge, nearer the lung
+ * (f < 0.5). One pass; only the band changes, so the mask moves by at most one voxel in-plane.
+ */
+import type { Vec3 } from '../imaging/vec.js';
+
+export interface BoundaryRefineOptions {
+  /** Radius (mm) of the neighbourhood whose inside and outside means set a voxel's level. */
+  windowMm: number;
+  /** Where between the local outside mean (0) and inside mean (1) the edge lies. */
+  fraction: number;
+  /** Values above this (the vessel cut) count in neither mean. */
+  ceilingHu: number;
+}
+
+/** Air below this counts in neither mean (outside the body, the trachea). */
+const AIR_HU = -1000;
+
+export function refineBoundaryByLocalContrast(
+  region: Uint8Array,
+  values: Float32Array,
+  dims: Vec3,
+  spacingMm: Vec3,
+  allowed: Uint8Array,
+  options: BoundaryRefineOptions,
+): Uint8Array {
+  const [nx, ny, nz] = dims;
+  const offsets = windowOffsets(dims, spacingMm, options.windowMm);
+  const out = region.slice();
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const o = i + nx * (j + ny * k);
+        if (!allowed[o] || !onInPlaneEdge(region, nx, ny, i, j, k)) continue;
+        let sumIn = 0;
+        let countIn = 0;
+        let sumOut = 0;
+        let countOut = 0;
+        for (const [di, dj, dk] of offsets) {
+          const a = i + di;
+          const b = j + dj;
+          const c = k + dk;
+          if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
+          const q = a + nx * (b + ny * c);
+          const v = values[q];
+          if (v > options.ceilingHu) continue;
+          if (region[q]) {
+            sumIn += v;
+            countIn++;
+          } else if (v > AIR_HU) {
+            sumOut += v;
+            countOut++;
+          }
+        }
+        if (!countIn || !countOut) continue;
+        const outside = sumOut / countOut;
+        const level = outside + options.fraction * (sumIn / countIn - outside);
+        out[o] = values[o] >= level ? 1 : 0;
+      }
+  return out;
+}
+
+/** True when an in-plane 8-neighbour of (i, j, k) lies on the other side of the mask's edge. */
+function onInPlaneEdge(region: Uint8Array, nx: number, ny: number, i: number, j: number, k: number): boolean {
+  const here = region[i + nx * (j + ny * k)];
+  for (let dj = -1; dj <= 1; dj++)
+    for (let di = -1; di <= 1; di++) {
+      const a = i + di;
+      const b = j + dj;
+      if ((di || dj) && a >= 0 && b >= 0 && a < nx && b < ny && region[a + nx * (b + ny * k)] !== here) return true;
+    }
+  return false;
+}
+
+/** Voxel offsets within a ball of `radiusMm`. */
+function windowOffsets(dims: Vec3, spacingMm: Vec3, radiusMm: number): Vec3[] {
+  const reach = spacingMm.map((s, a) => Math.min(dims[a] - 1, Math.floor(radiusMm / s)));
+  const offsets: Vec3[] = [];
+  for (let dk = -reach[2]; dk <= reach[2]; dk++)
+    for (let dj = -reach[1]; dj <= reach[1]; dj++)
+      for (let di = -reach[0]; di <= reach[0]; di++)
+        if ((di * spacingMm[0]) ** 2 + (dj * spacingMm[1]) ** 2 + (dk * spacingMm[2]) ** 2 <= radiusMm * radiusMm) offsets.push([di, dj, dk]);
+  return offsets;
+}
