@@ -7,6 +7,9 @@
  * - DLRad: the same recipe on the radiomics and MIL features together (and, when the protocol asks,
  *   principal components of the pooled deep features);
  * - combined: logistic model on the DLRad score and the clinical independent factors (the nomogram).
+ * Honest stacking (protocol stacking.outOfFold, out-of-fold.ts): the score calibrations and the
+ * combined model are fitted on out-of-fold scores of the training patients; everything applies the
+ * full-training signatures.
  */
 import type { Finding } from '../core/errors.js';
 import { HilumError } from '../core/errors.js';
@@ -18,12 +21,16 @@ import { type ClinicalEncoding, encodeClinical, encodedColumns, fitClinicalEncod
 import { type DeepOutputs, deepPatientFeatures, fitDeepAggregation } from './deep-features.js';
 import { type LogisticSignature, linearPredictorOf, logisticSignature, probabilities } from './logistic-signature.js';
 import type { StudyProtocol } from './protocol.js';
-import { type ScoreSignature, type SelectionTrace, fitScoreSignature, scoreOf } from './score-signature.js';
+import { type ScoreSignature, type SelectionTrace, fitScoreCalibration, fitScoreSignature, scoreOf } from './score-signature.js';
+import { outOfFoldScores } from './out-of-fold.js';
 import type { SplitName } from './split.js';
 import { appendAll } from '../core/append-all.js';
 
 export const SIGNATURE_NAMES = ['clinical', 'radiomics', 'mil', 'dlrad', 'combined'] as const;
 export type SignatureName = (typeof SIGNATURE_NAMES)[number];
+/** The feature signatures (LASSO scores), whose scores are predictors of other models. */
+const SCORE_NAMES = ['radiomics', 'mil', 'dlrad'] as const;
+export type ScoreName = (typeof SCORE_NAMES)[number];
 
 export interface SignatureSet {
   clinicalEncoding: ClinicalEncoding;
@@ -64,6 +71,8 @@ export interface PatientScores {
 export interface SignatureSetFit {
   set: SignatureSet;
   scores: PatientScores;
+  /** Honest stacking: the out-of-fold score of every training patient (NaN elsewhere), when the protocol asks for it. */
+  outOfFold?: { folds: number; fold: Int32Array; score: Record<ScoreName, Float64Array> };
   traces: Record<'radiomics' | 'mil' | 'dlrad', SelectionTrace>;
   /** The encoded clinical columns of every patient. */
   clinicalColumns: Record<string, Float64Array>;
@@ -151,43 +160,73 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
       }
     : undefined;
   const radiomicsSet = new Set(inputs.radiomicsNames);
-  const fitScore = (name: 'radiomics' | 'mil' | 'dlrad', names: string[]) => {
-    const columns = { ...inputs.radiomics, ...deepCols };
-    const r = fitScoreSignature(name, { names, columns }, inputs.y, training, protocol.selection, {
+  const featureColumns = { ...inputs.radiomics, ...deepCols };
+  const fitScoreOn = (name: ScoreName, names: string[], mask: readonly boolean[]) =>
+    fitScoreSignature(name, { names, columns: featureColumns }, inputs.y, mask, protocol.selection, {
       repeat,
       iccFeatures: (f) => radiomicsSet.has(f),
       separation,
     });
-    appendAll(findings, r.findings);
-    return r;
+  const scoreCandidates: Record<ScoreName, string[]> = {
+    radiomics: inputs.radiomicsNames,
+    mil: milNames,
+    dlrad: [...inputs.radiomicsNames, ...milNames, ...pcaNames],
   };
-  const radiomicsFit = fitScore('radiomics', inputs.radiomicsNames);
-  const milFit = fitScore('mil', milNames);
-  const dlradFit = fitScore('dlrad', [...inputs.radiomicsNames, ...milNames, ...pcaNames]);
+  const fits = {} as Record<ScoreName, ReturnType<typeof fitScoreSignature>>;
+  for (const name of SCORE_NAMES) {
+    fits[name] = fitScoreOn(name, scoreCandidates[name], training);
+    appendAll(findings, fits[name].findings);
+  }
 
   const allColumns: Record<string, Float64Array> = { ...inputs.radiomics, ...deepCols, ...clinicalCols };
   const score = {} as Record<SignatureName, Float64Array>;
   const probability = {} as Record<SignatureName, Float64Array>;
   score.clinical = linearPredictorOf(clinical, clinicalCols, n);
-  for (const [name, fit] of [
-    ['radiomics', radiomicsFit],
-    ['mil', milFit],
-    ['dlrad', dlradFit],
-  ] as const) {
-    score[name] = scoreOf(fit.signature, allColumns, n);
-    const c = fit.signature.calibration;
+  for (const name of SCORE_NAMES) score[name] = scoreOf(fits[name].signature, allColumns, n);
+
+  // Honest stacking: the scores that are predictors of another model (their calibration; the DLRad
+  // score in the combined model) enter those training fits out-of-fold.
+  const yTrain = Float64Array.from(trainRows, (i) => inputs.y[i]);
+  const stacking = protocol.stacking;
+  const outOfFold = {} as Record<ScoreName, Float64Array>;
+  let fold = new Int32Array(n);
+  if (stacking.outOfFold) {
+    for (const name of SCORE_NAMES) {
+      const oof = outOfFoldScores(name, training, inputs.y, stacking, (mask) =>
+        scoreOf(fitScoreOn(name, scoreCandidates[name], mask).signature, allColumns, n),
+      );
+      outOfFold[name] = oof.score;
+      fold = oof.fold;
+      const calib = fitScoreCalibration(
+        name,
+        trainRows.map((i) => outOfFold[name][i]),
+        yTrain,
+        separation,
+      );
+      appendAll(findings, calib.findings);
+      fits[name].signature.calibration = calib.calibration;
+    }
+    findings.push({
+      code: 'STACKING_OUT_OF_FOLD',
+      severity: 'info',
+      message: `the radiomics, MIL and DLRad calibrations and the combined model were fitted on out-of-fold scores of the ${trainRows.length} training patients (${stacking.folds} folds); the bundle applies the full-training signatures`,
+    });
+  } else for (const name of SCORE_NAMES) outOfFold[name] = score[name];
+  for (const name of SCORE_NAMES) {
+    const c = fits[name].signature.calibration;
     probability[name] = probabilities(score[name].map((s) => c.intercept + c.slope * s));
   }
   probability.clinical = probabilities(score.clinical);
 
-  // Combined: DLRad score + the clinical independent factors.
-  const combinedCols = { ...clinicalCols, dlrad_score: score.dlrad };
+  // Combined: DLRad score + the clinical independent factors; fitted on the out-of-fold DLRad score,
+  // applied (to every patient, and in the bundle) with the full-training DLRad score.
   const combinedTerms = ['dlrad_score', ...screening.independentFactors];
-  const combinedFit = fitLogistic(trainData(combinedCols, combinedTerms), combinedTerms, { onSeparation: separation });
+  const combinedFit = fitLogistic(trainData({ ...clinicalCols, dlrad_score: outOfFold.dlrad }, combinedTerms), combinedTerms, { onSeparation: separation });
   appendAll(
     findings,
     combinedFit.findings.map((f) => ({ ...f, message: `combined: ${f.message}` })),
   );
+  const combinedCols = { ...clinicalCols, dlrad_score: score.dlrad };
   const combined = logisticSignature('combined', combinedFit);
   combined.termMeans = trainingMeans(combinedCols, combined.terms);
   score.combined = linearPredictorOf(combined, combinedCols, n);
@@ -214,15 +253,16 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     deepAggregation,
     radiomicsFeatureNames: inputs.radiomicsNames,
     clinical,
-    radiomics: radiomicsFit.signature,
-    mil: milFit.signature,
-    dlrad: dlradFit.signature,
+    radiomics: fits.radiomics.signature,
+    mil: fits.mil.signature,
+    dlrad: fits.dlrad.signature,
     combined,
   };
   return {
     set,
     scores: { score, probability },
-    traces: { radiomics: radiomicsFit.trace, mil: milFit.trace, dlrad: dlradFit.trace },
+    traces: { radiomics: fits.radiomics.trace, mil: fits.mil.trace, dlrad: fits.dlrad.trace },
+    outOfFold: stacking.outOfFold ? { folds: stacking.folds, fold, score: outOfFold } : undefined,
     clinicalColumns: clinicalCols,
     findings,
   };

@@ -161,6 +161,16 @@ export const protocolSchema = z
       .strict()
       .default({ variables: defaultClinicalVariables(), missing: 'reject', pEnter: 0.05, pKeep: 0.05, selection: 'p-value' }),
     selection: featureSelection.default(selectionDefaults),
+    /**
+     * Honest stacking (out-of-fold.ts): a signature score that is a predictor of another model (the
+     * DLRad score in the combined nomogram; the radiomics, MIL and DLRad scores in their probability
+     * calibration) enters that model's training fit out-of-fold, from K fits that each left the
+     * patient's fold out; the bundle applies the full-training fit. outOfFold false: in-sample scores.
+     */
+    stacking: z
+      .object({ outOfFold: z.boolean().default(true), folds: z.number().int().min(2).max(20).default(5), seed: z.number().int().default(1) })
+      .strict()
+      .default({ outOfFold: true, folds: 5, seed: 1 }),
     /** On separated data: refit with Firth's penalised likelihood and report it, or stop. */
     separation: z.enum(['firth', 'error']).default('firth'),
     /** Probability cut-offs between the risk categories (ascending); names one more than cut-offs. */
