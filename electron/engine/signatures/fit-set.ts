@@ -189,7 +189,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   const yTrain = Float64Array.from(trainRows, (i) => inputs.y[i]);
   const stacking = protocol.stacking;
   const outOfFold = {} as Record<ScoreName, Float64Array>;
-  let fold = new Int32Array(n);
+  let fold: Int32Array = new Int32Array(n);
   if (stacking.outOfFold) {
     for (const name of SCORE_NAMES) {
       const oof = outOfFoldScores(name, training, inputs.y, stacking, (mask) =>
