@@ -12,7 +12,7 @@
  * full-training signatures.
  */
 import type { Finding } from '../core/errors.js';
-import { HilumError } from '../core/errors.js';
+import { HilumError, isHilumError } from '../core/errors.js';
 import type { MilState } from '../deep/mil.js';
 import { fitLogistic } from '../stats/logistic-regression.js';
 import { screenThenFit } from '../stats/screening.js';
@@ -23,6 +23,8 @@ import { type LogisticSignature, linearPredictorOf, logisticSignature, probabili
 import type { StudyProtocol } from './protocol.js';
 import { type ScoreSignature, type SelectionTrace, fitScoreCalibration, fitScoreSignature, scoreOf } from './score-signature.js';
 import { outOfFoldScores } from './out-of-fold.js';
+import { type FrozenHarmonisation, harmonisePatient, harmoniseStudyRadiomics } from './harmonisation.js';
+import { applyCombat } from '../stats/combat/index.js';
 import type { SplitName } from './split.js';
 import { appendAll } from '../core/append-all.js';
 
@@ -42,6 +44,8 @@ export interface SignatureSet {
   };
   deepAggregation: MilState;
   radiomicsFeatureNames: string[];
+  /** The frozen ComBat harmonisation of the radiomics features (protocol harmonisation), when the study harmonised. */
+  harmonisation?: FrozenHarmonisation;
   clinical: LogisticSignature;
   radiomics: ScoreSignature;
   mil: ScoreSignature;
@@ -58,6 +62,8 @@ export interface StudyInputs {
   radiomics: Record<string, Float64Array>;
   radiomicsNames: string[];
   deep: DeepOutputs[];
+  /** Each patient's batch (the manifest's harmonisation.batchColumn); needed when the protocol harmonises. */
+  batch?: string[];
   /** Radiomics of repeat segmentations: patient row → values in radiomicsNames order. */
   repeat: Map<number, number[]>;
 }
@@ -153,14 +159,44 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   const pcaNames = Object.keys(deepCols).filter((k) => k.startsWith('deep_pca_'));
 
   const repeatRows = [...inputs.repeat.keys()];
-  const repeat = repeatRows.length
+  let repeat: { rows: number[]; columns: Record<string, Float64Array> } | undefined = repeatRows.length
     ? {
         rows: repeatRows,
         columns: Object.fromEntries(inputs.radiomicsNames.map((f, j) => [f, Float64Array.from(repeatRows, (r) => inputs.repeat.get(r)![j])])),
       }
     : undefined;
+
+  // Optional harmonisation of the radiomics features (ComBat across centres or scanners), before selection.
+  let radiomicsCols = inputs.radiomics;
+  let harmonisation: FrozenHarmonisation | undefined;
+  if (protocol.harmonisation) {
+    if (!inputs.batch)
+      throw new HilumError({ code: 'HARMONISE_BATCH_MISSING', message: `harmonisation: no ${protocol.harmonisation.batchColumn} was given for the patients` });
+    const h = harmoniseStudyRadiomics(protocol.harmonisation, {
+      ids: inputs.ids,
+      batch: inputs.batch,
+      training,
+      radiomics: inputs.radiomics,
+      radiomicsNames: inputs.radiomicsNames,
+      covariates: clinicalCols,
+    });
+    appendAll(findings, h.findings);
+    radiomicsCols = h.radiomics;
+    harmonisation = h.params;
+    // Repeat segmentations: same patient, same batch, same adjustment.
+    if (repeat) {
+      const r = repeat;
+      const names = [...h.params.features, ...h.params.unchanged];
+      const adjusted = applyCombat(h.params, {
+        batch: r.rows.map((i) => inputs.batch![i]),
+        features: Object.fromEntries(names.map((f) => [f, r.columns[f]])),
+        covariates: Object.fromEntries(h.params.covariates.map((c) => [c, Float64Array.from(r.rows, (i) => clinicalCols[c][i])])),
+      });
+      repeat = { rows: r.rows, columns: { ...r.columns, ...adjusted } };
+    }
+  }
   const radiomicsSet = new Set(inputs.radiomicsNames);
-  const featureColumns = { ...inputs.radiomics, ...deepCols };
+  const featureColumns = { ...radiomicsCols, ...deepCols };
   const fitScoreOn = (name: ScoreName, names: string[], mask: readonly boolean[]) =>
     fitScoreSignature(name, { names, columns: featureColumns }, inputs.y, mask, protocol.selection, {
       repeat,
@@ -178,7 +214,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     appendAll(findings, fits[name].findings);
   }
 
-  const allColumns: Record<string, Float64Array> = { ...inputs.radiomics, ...deepCols, ...clinicalCols };
+  const allColumns: Record<string, Float64Array> = { ...radiomicsCols, ...deepCols, ...clinicalCols };
   const score = {} as Record<SignatureName, Float64Array>;
   const probability = {} as Record<SignatureName, Float64Array>;
   score.clinical = linearPredictorOf(clinical, clinicalCols, n);
@@ -190,13 +226,30 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   const stacking = protocol.stacking;
   const outOfFold = {} as Record<ScoreName, Float64Array>;
   let fold: Int32Array = new Int32Array(n);
+  let stacked = false;
   if (stacking.outOfFold) {
+    try {
+      for (const name of SCORE_NAMES) {
+        const oof = outOfFoldScores(name, training, inputs.y, stacking, (mask) =>
+          scoreOf(fitScoreOn(name, scoreCandidates[name], mask).signature, allColumns, n),
+        );
+        outOfFold[name] = oof.score;
+        fold = oof.fold;
+      }
+      stacked = true;
+    } catch (error) {
+      // A training split too small for the folds (or a fold that selects nothing): in-sample, said loudly.
+      if (!isHilumError(error) || !error.code.startsWith('STACKING_')) throw error;
+      findings.push({
+        code: 'STACKING_IN_SAMPLE',
+        severity: 'warning',
+        message: `${error.message}; the calibrations and the combined model were fitted on in-sample scores, which over-trust the DLRad score`,
+        hint: error.hint,
+      });
+    }
+  }
+  if (stacked) {
     for (const name of SCORE_NAMES) {
-      const oof = outOfFoldScores(name, training, inputs.y, stacking, (mask) =>
-        scoreOf(fitScoreOn(name, scoreCandidates[name], mask).signature, allColumns, n),
-      );
-      outOfFold[name] = oof.score;
-      fold = oof.fold;
       const calib = fitScoreCalibration(
         name,
         trainRows.map((i) => outOfFold[name][i]),
@@ -252,6 +305,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     },
     deepAggregation,
     radiomicsFeatureNames: inputs.radiomicsNames,
+    ...(harmonisation ? { harmonisation } : {}),
     clinical,
     radiomics: fits.radiomics.signature,
     mil: fits.mil.signature,
@@ -262,7 +316,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     set,
     scores: { score, probability },
     traces: { radiomics: fits.radiomics.trace, mil: fits.mil.trace, dlrad: fits.dlrad.trace },
-    outOfFold: stacking.outOfFold ? { folds: stacking.folds, fold, score: outOfFold } : undefined,
+    outOfFold: stacked ? { folds: stacking.folds, fold, score: outOfFold } : undefined,
     clinicalColumns: clinicalCols,
     findings,
   };
@@ -277,13 +331,20 @@ function columnsOf(records: Record<string, number>[], names?: string[]): Record<
 /** Applies a fitted set to one patient: every signature's score and probability. */
 export function applySignatureSet(
   set: SignatureSet,
-  patient: { clinical: Record<string, string | number | undefined>; radiomics: Record<string, number>; deep: DeepOutputs },
+  patient: {
+    clinical: Record<string, string | number | undefined>;
+    radiomics: Record<string, number>;
+    deep: DeepOutputs;
+    /** The patient's batch (centre or scanner) when the set harmonises its radiomics. */
+    batch?: string;
+  },
   who = 'patient',
 ): { score: Record<SignatureName, number>; probability: Record<SignatureName, number>; clinicalEncoded: Record<string, number> } {
   const clinicalEncoded = encodeClinical(set.clinicalEncoding, patient.clinical, who);
   const deep = deepPatientFeatures(set.deepAggregation, patient.deep);
+  const radiomics = set.harmonisation ? harmonisePatient(set.harmonisation, patient.batch, patient.radiomics, clinicalEncoded, who) : patient.radiomics;
   const one = (v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, [x]]));
-  const columns = one({ ...patient.radiomics, ...deep, ...clinicalEncoded });
+  const columns = one({ ...radiomics, ...deep, ...clinicalEncoded });
   const score = {} as Record<SignatureName, number>;
   const probability = {} as Record<SignatureName, number>;
   score.clinical = linearPredictorOf(set.clinical, columns, 1)[0];

@@ -130,6 +130,17 @@ describe('honest stacking in the signature set', () => {
     expect(inSample.set.dlrad.coefficients).toEqual(fit.set.dlrad.coefficients);
   });
 
+  it('falls back to in-sample scores with a warning when the training split is too small for the folds', () => {
+    const small = syntheticStudy(100);
+    const events = small.split.reduce((sum, x, i) => sum + (x === 'training' ? small.y[i] : 0), 0);
+    expect(events).toBeLessThan(20);
+    const f = fitSignatureSet(small, protocol({ stacking: { folds: 20 }, clinical: { ...protocol().clinical, pEnter: 0.5, pKeep: 0.5 } }));
+    expect(f.outOfFold).toBeUndefined();
+    const w = f.findings.find((x) => x.code === 'STACKING_IN_SAMPLE')!;
+    expect(w.severity).toBe('warning');
+    expect(w.message).toMatch(/fewer than the 20 out-of-fold folds/);
+  });
+
   it('refuses stacking settings out of range with a named protocol error', () => {
     expect(errorOf(() => protocol({ stacking: { folds: 1 } })).code).toBe('PROTOCOL_INVALID');
     expect(errorOf(() => protocol({ stacking: { bogus: true } })).code).toBe('PROTOCOL_INVALID');
