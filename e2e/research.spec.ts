@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,19 +11,24 @@ import { pixels } from './pixels.js';
 import { openWorkstation, watchProblems } from './workstation.js';
 
 // The research workflow in the browser: a small phantom cohort (56 patients, two centres) studied with
-// a light radiomics set, cancelled during extraction, resumed, read back, locked and activated.
+// a light radiomics set, cancelled during extraction, resumed, read back, recalibrated on a site cohort, locked and activated.
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SHIPPED_BUNDLE = path.join(ROOT, 'models', 'hilum-demo.bundle.json');
 const dir = mkdtempSync(path.join(tmpdir(), 'hilum-e2e-research-'));
 const manifest = path.join(dir, 'cohort', 'manifest.csv');
 const protocol = path.join(dir, 'protocol.yaml');
 const out = path.join(dir, 'study');
+const siteManifest = path.join(dir, 'cohort', 'site-b.csv');
 
 test.describe.configure({ timeout: 420_000 });
 
 test.beforeAll(() => {
   execFileSync(process.execPath, [path.join(ROOT, 'bin', 'hilum.js'), 'phantom', '--out', path.join(dir, 'cohort'), ...SMALL_COHORT_ARGS], { stdio: 'ignore' });
   writeSmallStudyProtocol(dir, 'e2e-phantom-study', protocol);
+  // The "site" of the recalibration: centre B's patients in a manifest of their own.
+  const lines = readFileSync(manifest, 'utf8').trim().split('\n');
+  const centre = lines[0].split(',').indexOf('centre');
+  writeFileSync(siteManifest, [lines[0], ...lines.slice(1).filter((l) => l.split(',')[centre] === 'B')].join('\n') + '\n');
 });
 
 test.afterAll(async ({ baseURL }) => {
@@ -100,8 +105,18 @@ test('research: run a cohort study with progress, cancel and resume it, read the
   await plot.scrollIntoViewIfNeeded();
   await page.screenshot({ path: testInfo.outputPath('research-plot.png') });
 
-  // Lock and activate: the sidebar shows the study's bundle in use.
+  // Recalibrate on a site cohort (centre B's patients, features cached in the study folder): a new bundle naming its parent, registered, not in use.
   const sha = await results.getAttribute('data-sha');
+  await expect(page.getByTestId('study-recalibrate')).toBeDisabled();
+  await page.getByTestId('recalibrate-manifest').fill(siteManifest);
+  await page.getByTestId('recalibrate-method').selectOption('intercept');
+  await page.getByTestId('study-recalibrate').click();
+  const recalibrated = page.getByTestId('study-recalibrated');
+  await expect(recalibrated).toContainText(`parent ${sha!.slice(0, 12)}`, { timeout: 120_000 });
+  await expect(recalibrated).toContainText('16 patients');
+  expect(await recalibrated.getAttribute('data-sha')).not.toBe(sha);
+
+  // Lock and activate: the sidebar shows the study's bundle in use.
   await page.getByTestId('study-lock').click();
   await expect(page.getByTestId('study-locked')).toContainText('e2e-phantom-study');
   await page.getByTestId('close-research').click();

@@ -483,6 +483,34 @@ export const API = {
     request: z.strictObject({ out: filePath, activate: z.boolean().default(true) }),
     response: bundleEntry,
   },
+  /**
+   * Recalibrates a finished study's bundle on a site's own cohort manifest (as `hilum recalibrate
+   * --manifest`): the site's patients are scored with the bundle (features cached in the study
+   * folder), the combined model is recalibrated, and the new bundle, naming its parent, is written to
+   * <out>/recalibrated/ with calibration.csv and calibration.svg, registered in the store and, when
+   * asked, activated.
+   */
+  'study.recalibrate': {
+    request: z.strictObject({
+      out: filePath,
+      manifest: filePath,
+      method: z.enum(['intercept', 'intercept-slope']).default('intercept-slope'),
+      activate: z.boolean().default(false),
+      jobs: z.number().int().min(1).max(32).default(2),
+    }),
+    response: z.object({
+      bundleFile: z.string(),
+      calibrationSvg: z.string(),
+      entry: bundleEntry,
+      parentSha256: sha256,
+      method: z.enum(['intercept', 'intercept-slope']),
+      intercept: z.number(),
+      slope: z.number(),
+      cohort: z.object({ patients: z.number().int(), events: z.number().int() }),
+      before: z.object({ meanPredicted: z.number(), observedRate: z.number(), slope: z.number(), interceptInTheLarge: z.number() }),
+      after: z.object({ meanPredicted: z.number(), observedRate: z.number(), slope: z.number(), interceptInTheLarge: z.number() }),
+    }),
+  },
   'bundles.list': {
     request: z.strictObject({}),
     response: z.array(bundleEntry),

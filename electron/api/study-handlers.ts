@@ -1,8 +1,8 @@
 /**
  * The API's research handlers: a cohort study run in the background (start, progress, cancel;
  * a new start on the same folder resumes from the cached features), its results read back from
- * the study folder, its plots, and locking its bundle for bedside use (registered, hash verified,
- * activated).
+ * the study folder, its plots, locking its bundle for bedside use (registered, hash verified,
+ * activated), and recalibrating it on a site's own cohort.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import type { Finding } from '../engine/core/errors.js';
 import { StudyJob } from '../engine/pipeline/study-job.js';
 import { generateCohort } from '../engine/phantom/index.js';
 import { BUNDLE_FILE } from '../engine/pipeline/study-outputs.js';
+import { recalibrateOnSiteManifest } from '../engine/pipeline/recalibrate-site.js';
 import { readBundle } from '../engine/signatures/bundle.js';
 import * as store from '../engine/store/index.js';
 import type { ApiParams } from './contract.js';
@@ -174,6 +175,45 @@ export function studyHandlers(ctx: StudyContext) {
       const protocol = path.join(folder, 'protocol.yaml');
       writeFileSync(protocol, SYNTHETIC_PROTOCOL);
       return { manifest, protocol, out: path.join(folder, 'study'), patients, reused };
+    },
+
+    async 'study.recalibrate'(p: ApiParams<'study.recalibrate'>): Promise<HandlerResult<'study.recalibrate'>> {
+      const parentFile = studyBundleFile(p.out);
+      const manifest = existingFile(p.manifest, 'site cohort manifest');
+      const out = path.dirname(parentFile);
+      if (jobs.runningIn(out))
+        throw new HilumError({ code: 'STUDY_RUNNING', message: `a study is running in ${out}`, hint: 'Wait for it to finish or cancel it first.' });
+      const parent = readBundle(parentFile);
+      const dir = path.join(out, 'recalibrated', path.basename(manifest).replace(/\.csv$/i, '') || 'site');
+      const r = await recalibrateOnSiteManifest(parent, manifest, {
+        method: p.method,
+        bundleFile: path.join(dir, BUNDLE_FILE),
+        reportDir: dir,
+        workDir: out,
+        jobs: p.jobs,
+      });
+      const entry = ctx.withStore((db) => {
+        const imported = store.importBundle(db, r.bundle, 'hilum', r.files.bundle);
+        return p.activate ? store.activateBundle(db, imported.contentSha256, 'hilum') : imported;
+      });
+      const summary = (c: typeof r.recalibration.before) => ({
+        meanPredicted: c.meanPredicted,
+        observedRate: c.observedRate,
+        slope: c.slope,
+        interceptInTheLarge: c.interceptInTheLarge,
+      });
+      return {
+        bundleFile: r.files.bundle,
+        calibrationSvg: r.files.calibrationSvg,
+        entry,
+        parentSha256: parent.contentSha256,
+        method: r.recalibration.method,
+        intercept: r.recalibration.intercept,
+        slope: r.recalibration.slope,
+        cohort: { patients: r.recalibration.cohort.patients, events: r.recalibration.cohort.events },
+        before: summary(r.recalibration.before),
+        after: summary(r.recalibration.after),
+      };
     },
 
     async 'study.lock'(p: ApiParams<'study.lock'>): Promise<HandlerResult<'study.lock'>> {

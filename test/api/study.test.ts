@@ -1,4 +1,4 @@
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API } from '../../electron/api/contract.js';
@@ -131,6 +131,33 @@ describe('cohort studies through the API', () => {
     // Locking again changes nothing.
     expect(API['study.lock'].response.parse(await call('study.lock', { out })).contentSha256).toBe(results.contentSha256);
   });
+
+  it('recalibrates the bundle on a site cohort: a new bundle naming its parent, registered, activated when asked', async () => {
+    const results = API['study.results'].response.parse(await call('study.results', { out }));
+    // The "site": the external centre's patients in a manifest of their own (features already cached in the study folder).
+    const lines = readFileSync(manifest, 'utf8').trim().split('\n');
+    const centre = lines[0].split(',').indexOf('centre');
+    const site = path.join(cohort, 'site-b.csv');
+    writeFileSync(site, [lines[0], ...lines.slice(1).filter((l) => l.split(',')[centre] === 'B')].join('\n') + '\n');
+    const r = API['study.recalibrate'].response.parse(await call('study.recalibrate', { out, manifest: site, method: 'intercept', activate: true }));
+    expect(r.parentSha256).toBe(results.contentSha256);
+    expect(r.cohort.patients).toBe(16);
+    expect(r.slope).toBe(1);
+    expect(r.bundleFile).toBe(path.join(out, 'recalibrated', 'site-b', 'model-bundle.hilum.json'));
+    const child = readBundle(r.bundleFile);
+    expect(child.provenance.parent?.contentSha256).toBe(results.contentSha256);
+    expect(r.entry.contentSha256).toBe(child.contentSha256);
+    expect(r.entry.status).toBe('active');
+    expect(existsSync(r.calibrationSvg)).toBe(true);
+    const info = API['app.info'].response.parse(await call('app.info', {}));
+    expect(info.activeBundle?.contentSha256).toBe(child.contentSha256);
+    // Inputs are checked before anything runs.
+    expect((await errorOf('study.recalibrate', { out, manifest: site, method: 'slope-only' })).code).toBe('API_INVALID_REQUEST');
+    expect((await errorOf('study.recalibrate', { out, manifest: path.join(tmp.dir, 'absent.csv') })).code).toBe('PATH_NOT_FOUND');
+    expect((await errorOf('study.recalibrate', { out: path.join(tmp.dir, 'empty'), manifest: site })).code).toBe('STUDY_NOT_FINISHED');
+    // Back to the study's own bundle for what follows.
+    await call('study.lock', { out });
+  }, 300_000);
 
   it('refuses what it cannot do, with a specific code', async () => {
     expect((await errorOf('study.status', { jobId: 'nope' })).code).toBe('STUDY_JOB_UNKNOWN');

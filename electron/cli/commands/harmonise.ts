@@ -4,6 +4,11 @@ import { writeFileAtomically } from '../../engine/core/atomic-write.js';
 import { HilumError } from '../../engine/core/errors.js';
 import { applyCombat, COMBAT_FORMAT, type CombatParams, estimateNewBatch, fitCombat, refuseOutcomeCovariate } from '../../engine/stats/combat/index.js';
 import { formatFinding } from '../output.js';
+import path from 'node:path';
+import { extractWithBundle } from '../../engine/pipeline/score-cohort.js';
+import { addHarmonisationBatch, bundleHarmonisation } from '../../engine/signatures/add-batch-bundle.js';
+import { readBundle, writeBundle } from '../../engine/signatures/bundle.js';
+import { manifestBatches } from '../../engine/signatures/harmonisation.js';
 import { featureColumns, numericColumn, readHarmoniseTable, replacedCsv } from './harmonise-table.js';
 
 const list = (v?: string) =>
@@ -50,7 +55,7 @@ export function registerHarmonise(program: Command): void {
     .command('harmonise')
     .description(
       'ComBat harmonisation of features across centres or scanners (Johnson et al. 2007; sva::ComBat): fit on training data → frozen parameters; ' +
-        'apply them to new patients of known batches; estimate a new centre from a group of its own patients (docs/cli.md)',
+        'apply them to new patients of known batches; estimate a new centre from a group of its own patients; add a new centre to a model bundle (docs/cli.md)',
     );
 
   h.command('fit')
@@ -154,6 +159,63 @@ export function registerHarmonise(program: Command): void {
         writeFileAtomically(o.out, replacedCsv(table, applyCombat(updated, { batch, rowIds: table.ids, features, covariates })));
       }
       report(o.json, updated, [], `estimated batch ${name} from ${table.ids.length} patients → ${o.paramsOut}${o.out ? `, ${o.out}` : ''}`);
+    });
+
+  h.command('add-batch')
+    .description(
+      'add a new centre’s (or scanner’s) batch to a model bundle that harmonises its radiomics: estimated from a group of that batch’s own patients ' +
+        '(features extracted with the bundle’s settings) → a new, sealed bundle whose provenance names its parent',
+    )
+    .requiredOption('--bundle <file>', 'the parent model bundle (from a study with a harmonisation step)')
+    .requiredOption('--manifest <file.csv>', 'the new batch’s patients, a cohort manifest as for hilum study (outcomes are not used)')
+    .option('--name <batch>', 'the new batch’s name (default: the one value of the bundle’s batch column in the manifest)')
+    .requiredOption('--out <bundle.json>', 'write the new bundle here')
+    .option('--bundle-name <name>', 'the new bundle’s name (default: <parent>+<batch>)')
+    .option('--work <dir>', 'feature cache (default: <out folder>/work)')
+    .option('--jobs <n>', 'patients extracted in parallel', '2')
+    .option('--json', 'print a summary as JSON')
+    .action(async (o: { bundle: string; manifest: string; name?: string; out: string; bundleName?: string; work?: string; jobs: string; json?: boolean }) => {
+      const parent = readBundle(o.bundle);
+      const h = bundleHarmonisation(parent);
+      const { manifest, table } = await extractWithBundle(parent, o.manifest, {
+        workDir: o.work ?? path.join(path.dirname(path.resolve(o.out)), 'work'),
+        jobs: Number(o.jobs),
+      });
+      let name = o.name;
+      if (!name) {
+        const names = [...new Set(manifestBatches(manifest.cases, h.batchColumn)!)];
+        if (names.length !== 1 || !names[0])
+          throw new HilumError({
+            code: 'HARMONISE_INVALID',
+            message: `add-batch takes the patients of one new ${h.batchColumn}; ${o.manifest} has ${names.length} (${names.join(', ') || 'none'})`,
+            hint: 'Give a manifest of one batch, or name it with --name.',
+          });
+        name = names[0];
+      }
+      const index = new Map(table.names.map((n, j) => [n, j]));
+      const radiomics = Object.fromEntries(
+        [...h.features, ...h.unchanged].map((f) => [f, Float64Array.from(table.rows, (r) => (index.has(f) ? r[index.get(f)!] : Number.NaN))]),
+      );
+      const bundle = addHarmonisationBatch(parent, name, { ids: table.ids, clinical: manifest.cases.map((c) => c.values), radiomics }, { name: o.bundleName });
+      writeBundle(o.out, bundle);
+      const added = bundle.signatures.harmonisation!.batches[name];
+      if (o.json) {
+        process.stdout.write(
+          JSON.stringify(
+            { bundle: o.out, name: bundle.name, contentSha256: bundle.contentSha256, parent: bundle.provenance.parent, batch: name, samples: added.samples },
+            null,
+            1,
+          ) + '\n',
+        );
+        return;
+      }
+      process.stdout.write(
+        [
+          `added ${h.batchColumn} ${name} (${added.samples} patients) to ${parent.name} ${parent.contentSha256.slice(0, 12)}…`,
+          `  bundle  ${o.out}: ${bundle.name} ${bundle.contentSha256} (parent ${parent.contentSha256})`,
+          `  batches ${Object.keys(bundle.signatures.harmonisation!.batches).join(', ')}`,
+        ].join('\n') + '\n',
+      );
     });
 }
 

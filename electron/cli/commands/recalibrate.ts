@@ -1,13 +1,10 @@
 import type { Command } from 'commander';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomically } from '../../engine/core/atomic-write.js';
-import { csvLine } from '../../engine/core/csv.js';
 import { HilumError } from '../../engine/core/errors.js';
-import { scoreCohort } from '../../engine/pipeline/score-cohort.js';
-import { lineChartSvg } from '../../engine/report/svg-chart.js';
-import { readBundle, writeBundle } from '../../engine/signatures/bundle.js';
+import { recalibrateOnSiteManifest, writeRecalibration } from '../../engine/pipeline/recalibrate-site.js';
+import { type ModelBundle, readBundle } from '../../engine/signatures/bundle.js';
 import { type BundleRecalibration, recalibrateBundle, type SiteCohort } from '../../engine/signatures/recalibrate-bundle.js';
 import { RECALIBRATION_METHODS, type RecalibrationMethod } from '../../engine/stats/recalibration.js';
 import { fmt } from '../output.js';
@@ -69,16 +66,22 @@ export function registerRecalibrate(program: Command): void {
         throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--method must be ${RECALIBRATION_METHODS.join(' or ')}, got '${o.method}'` });
       const parent = readBundle(o.bundle);
       const reportDir = o.report ?? path.dirname(path.resolve(o.out));
-      let cohort: SiteCohort;
-      if (o.manifest) {
-        const scored = await scoreCohort(parent, o.manifest, { workDir: o.work ?? path.join(reportDir, 'work'), jobs: Number(o.jobs) });
-        cohort = { source: path.basename(o.manifest), sha256: scored.manifestSha256, ids: scored.ids, y: scored.y, linearPredictor: scored.score.combined };
-      } else cohort = cohortFromScores(o.scores!, o);
-      const { bundle, recalibration } = recalibrateBundle(parent, cohort, o.method as RecalibrationMethod, { name: o.name });
-      writeBundle(o.out, bundle);
-      mkdirSync(reportDir, { recursive: true });
-      writeFileAtomically(path.join(reportDir, 'calibration.csv'), calibrationCsv(recalibration));
-      writeFileAtomically(path.join(reportDir, 'calibration.svg'), calibrationSvg(recalibration, bundle.name));
+      const method = o.method as RecalibrationMethod;
+      let bundle: ModelBundle;
+      let recalibration: BundleRecalibration;
+      if (o.manifest)
+        ({ bundle, recalibration } = await recalibrateOnSiteManifest(parent, o.manifest, {
+          method,
+          bundleFile: o.out,
+          reportDir,
+          workDir: o.work ?? path.join(reportDir, 'work'),
+          name: o.name,
+          jobs: Number(o.jobs),
+        }));
+      else {
+        ({ bundle, recalibration } = recalibrateBundle(parent, cohortFromScores(o.scores!, o), method, { name: o.name }));
+        writeRecalibration(bundle, recalibration, o.out, reportDir);
+      }
       if (o.json) {
         process.stdout.write(
           JSON.stringify({ bundle: o.out, name: bundle.name, contentSha256: bundle.contentSha256, parent: bundle.provenance.parent, recalibration }, null, 1) +
@@ -101,55 +104,4 @@ export function registerRecalibrate(program: Command): void {
         ].join('\n') + '\n',
       );
     });
-}
-
-function calibrationCsv(r: BundleRecalibration): string {
-  const head = [
-    'when',
-    'n',
-    'events',
-    'observed_rate',
-    'mean_predicted',
-    'calibration_intercept',
-    'calibration_slope',
-    'intercept_in_the_large',
-    'brier',
-    'hl_statistic',
-    'hl_p',
-  ];
-  const line = (when: string, c: BundleRecalibration['before']) =>
-    csvLine(
-      [
-        when,
-        c.n,
-        c.events,
-        c.observedRate,
-        c.meanPredicted,
-        c.intercept,
-        c.slope,
-        c.interceptInTheLarge,
-        c.brier,
-        c.hosmerLemeshow.statistic ?? 'NA',
-        c.hosmerLemeshow.p ?? 'NA',
-      ].map(String),
-    );
-  return csvLine(head) + line('before', r.before) + line('after', r.after);
-}
-
-function calibrationSvg(r: BundleRecalibration, name: string): string {
-  const series = (label: string, c: BundleRecalibration['before']) => ({
-    name: label,
-    x: c.curve.map((p) => p.predicted),
-    y: c.curve.map((p) => p.observed),
-    markers: true,
-  });
-  return lineChartSvg({
-    title: `Calibration on ${r.cohort.source} (deciles) — ${name}`,
-    xLabel: 'Predicted probability',
-    yLabel: 'Observed proportion',
-    xRange: [0, 1],
-    yRange: [0, 1],
-    diagonal: true,
-    series: [series(`before (slope ${fmt(r.before.slope, 2)})`, r.before), series(`after ${r.method} recalibration`, r.after)],
-  });
 }

@@ -28,6 +28,7 @@ import type { ModelBundle } from '../signatures/bundle.js';
 import { unpackBackbone } from '../signatures/bundle.js';
 import { canonicalJson, sha256Hex } from '../signatures/canonical-json.js';
 import { type ClinicalFile, checkClinicalInput } from '../signatures/clinical-input.js';
+import { assertKnownBatch, clinicalBatch } from '../signatures/harmonisation.js';
 import { SIGNATURE_NAMES, type SignatureName, applySignatureSet } from '../signatures/fit-set.js';
 import { predictionInterval } from '../signatures/logistic-signature.js';
 import {
@@ -184,6 +185,8 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
   };
   // Clinical fields other than the measured ones are checked before the CT is even read.
   checkClinicalInput(bundle.signatures.clinicalEncoding, req.clinical, { diameter_mm: 10, solid_diameter_mm: 5, ctr: 0.5 });
+  const harmonisation = bundle.signatures.harmonisation;
+  if (harmonisation) assertKnownBatch(harmonisation, clinicalBatch(req.clinical.values, harmonisation), 'this patient');
 
   const loaded = await loadVolume(req.image, { series: req.series });
   const ct = loaded.volume;
@@ -243,7 +246,12 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
     const meanNames = Object.keys(deep).filter((k) => /^deep_mean_\d+$/.test(k));
     const applied = applySignatureSet(
       bundle.signatures,
-      { clinical: clinical.values, radiomics, deep: { probabilities: probabilityNames.map((k) => deep[k]), meanFeatures: meanNames.map((k) => deep[k]) } },
+      {
+        clinical: clinical.values,
+        radiomics,
+        deep: { probabilities: probabilityNames.map((k) => deep[k]), meanFeatures: meanNames.map((k) => deep[k]) },
+        batch: clinicalBatch(req.clinical.values, bundle.signatures.harmonisation),
+      },
       pseudonym,
     );
     signatures = SIGNATURE_NAMES.map((name) => {

@@ -16,6 +16,7 @@ import { type ModelBundle, type NomogramScales, SYNTHETIC_NOTICE, embedBackbone,
 import { deepOutputsFromColumns } from '../signatures/deep-features.js';
 import { SIGNATURE_NAMES, type SignatureName, type SignatureSetFit, fitSignatureSet } from '../signatures/fit-set.js';
 import type { StudyProtocol } from '../signatures/protocol.js';
+import { manifestBatches } from '../signatures/harmonisation.js';
 import { SPLITS, type SplitName, splitCohort } from '../signatures/split.js';
 import { assertBinaryOutcome } from '../stats/validate.js';
 import { evaluateStudy, type StudyMetrics } from '../signatures/study-metrics.js';
@@ -192,6 +193,7 @@ async function runStudySteps(opts: StudyOptions): Promise<StudyResult> {
       radiomics,
       radiomicsNames,
       deep,
+      batch: manifestBatches(manifest.cases, protocol.harmonisation?.batchColumn),
       repeat: new Map([...table.repeat].map(([id, v]) => [rowOf.get(id)!, v])),
     },
     protocol,

@@ -14,8 +14,8 @@ import { parseParameters } from '../radiomics/settings.js';
 import { type ModelBundle, unpackBackbone } from '../signatures/bundle.js';
 import { deepOutputsFromColumns } from '../signatures/deep-features.js';
 import { applySignatureSet, type SignatureName } from '../signatures/fit-set.js';
-import { extractCohortFeatures, extractionKeys, featureTableFromCache } from './cohort-features.js';
-import { readCohortManifest } from './cohort-manifest.js';
+import { type FeatureTable, extractCohortFeatures, extractionKeys, featureTableFromCache } from './cohort-features.js';
+import { type CohortManifest, readCohortManifest } from './cohort-manifest.js';
 
 export interface ScoredCohort {
   manifest: string;
@@ -27,11 +27,54 @@ export interface ScoredCohort {
   probability: Record<SignatureName, Float64Array>;
 }
 
-export async function scoreCohort(
+export interface CohortExtractionOptions {
+  workDir: string;
+  jobs?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export async function scoreCohort(bundle: ModelBundle, manifestFile: string, options: CohortExtractionOptions): Promise<ScoredCohort> {
+  const { manifest, table } = await extractWithBundle(bundle, manifestFile, options);
+  const index = new Map(table.names.map((n, j) => [n, j]));
+  const radiomicsNames = table.names.filter((n) => !n.startsWith('deep_'));
+  const n = table.ids.length;
+  const batchColumn = bundle.signatures.harmonisation?.batchColumn.toLowerCase();
+  const score = {} as Record<SignatureName, Float64Array>;
+  const probability = {} as Record<SignatureName, Float64Array>;
+  manifest.cases.forEach((c, i) => {
+    const row = table.rows[i];
+    const out = applySignatureSet(
+      bundle.signatures,
+      {
+        clinical: c.values,
+        radiomics: Object.fromEntries(radiomicsNames.map((f) => [f, row[index.get(f)!]])),
+        deep: deepOutputsFromColumns(table.names, (f) => row[index.get(f)!]),
+        ...(batchColumn ? { batch: c.values[batchColumn] } : {}),
+      },
+      `patient ${c.id}`,
+    );
+    for (const s of Object.keys(out.score) as SignatureName[]) {
+      (score[s] ??= new Float64Array(n))[i] = out.score[s];
+      (probability[s] ??= new Float64Array(n))[i] = out.probability[s];
+    }
+  });
+  return {
+    manifest: manifestFile,
+    manifestSha256: createHash('sha256').update(readFileSync(manifestFile)).digest('hex'),
+    ids: manifest.cases.map((c) => c.id),
+    centres: manifest.cases.map((c) => c.centre),
+    y: Float64Array.from(manifest.cases, (c) => c.label),
+    score,
+    probability,
+  };
+}
+
+/** A manifest's features extracted with the bundle's own radiomics settings and backbone (cached in the work folder). */
+export async function extractWithBundle(
   bundle: ModelBundle,
   manifestFile: string,
-  options: { workDir: string; jobs?: number; onProgress?: (done: number, total: number) => void },
-): Promise<ScoredCohort> {
+  options: CohortExtractionOptions,
+): Promise<{ manifest: CohortManifest; table: FeatureTable }> {
   const manifest = readCohortManifest(manifestFile);
   const params = parseParameters(bundle.radiomics.parameterText, bundle.radiomics.parameterFile);
   const backbone = loadBackbone(unpackBackbone(bundle, path.join(options.workDir, 'models')));
@@ -53,35 +96,5 @@ export async function scoreCohort(
       message: `features of ${r.failures.length} patient(s) could not be extracted (first: ${r.failures[0].id}: ${r.failures[0].message})`,
       data: { failures: r.failures.slice(0, 20) },
     });
-  const table = featureTableFromCache(options.workDir, manifest.cases, keys);
-  const index = new Map(table.names.map((n, j) => [n, j]));
-  const radiomicsNames = table.names.filter((n) => !n.startsWith('deep_'));
-  const n = table.ids.length;
-  const score = {} as Record<SignatureName, Float64Array>;
-  const probability = {} as Record<SignatureName, Float64Array>;
-  manifest.cases.forEach((c, i) => {
-    const row = table.rows[i];
-    const out = applySignatureSet(
-      bundle.signatures,
-      {
-        clinical: c.values,
-        radiomics: Object.fromEntries(radiomicsNames.map((f) => [f, row[index.get(f)!]])),
-        deep: deepOutputsFromColumns(table.names, (f) => row[index.get(f)!]),
-      },
-      `patient ${c.id}`,
-    );
-    for (const s of Object.keys(out.score) as SignatureName[]) {
-      (score[s] ??= new Float64Array(n))[i] = out.score[s];
-      (probability[s] ??= new Float64Array(n))[i] = out.probability[s];
-    }
-  });
-  return {
-    manifest: manifestFile,
-    manifestSha256: createHash('sha256').update(readFileSync(manifestFile)).digest('hex'),
-    ids: manifest.cases.map((c) => c.id),
-    centres: manifest.cases.map((c) => c.centre),
-    y: Float64Array.from(manifest.cases, (c) => c.label),
-    score,
-    probability,
-  };
+  return { manifest, table: featureTableFromCache(options.workDir, manifest.cases, keys) };
 }

@@ -7,9 +7,12 @@
  * - DLRad: the same recipe on the radiomics and MIL features together (and, when the protocol asks,
  *   principal components of the pooled deep features);
  * - combined: logistic model on the DLRad score and the clinical independent factors (the nomogram).
+ * Honest stacking (protocol stacking.outOfFold, out-of-fold.ts): the score calibrations and the
+ * combined model are fitted on out-of-fold scores of the training patients; everything applies the
+ * full-training signatures.
  */
 import type { Finding } from '../core/errors.js';
-import { HilumError } from '../core/errors.js';
+import { HilumError, isHilumError } from '../core/errors.js';
 import type { MilState } from '../deep/mil.js';
 import { fitLogistic } from '../stats/logistic-regression.js';
 import { screenThenFit } from '../stats/screening.js';
@@ -18,12 +21,18 @@ import { type ClinicalEncoding, encodeClinical, encodedColumns, fitClinicalEncod
 import { type DeepOutputs, deepPatientFeatures, fitDeepAggregation } from './deep-features.js';
 import { type LogisticSignature, linearPredictorOf, logisticSignature, probabilities } from './logistic-signature.js';
 import type { StudyProtocol } from './protocol.js';
-import { type ScoreSignature, type SelectionTrace, fitScoreSignature, scoreOf } from './score-signature.js';
+import { type ScoreSignature, type SelectionTrace, fitScoreCalibration, fitScoreSignature, scoreOf } from './score-signature.js';
+import { outOfFoldScores } from './out-of-fold.js';
+import { type FrozenHarmonisation, harmonisePatient, harmoniseStudyRadiomics } from './harmonisation.js';
+import { applyCombat } from '../stats/combat/index.js';
 import type { SplitName } from './split.js';
 import { appendAll } from '../core/append-all.js';
 
 export const SIGNATURE_NAMES = ['clinical', 'radiomics', 'mil', 'dlrad', 'combined'] as const;
 export type SignatureName = (typeof SIGNATURE_NAMES)[number];
+/** The feature signatures (LASSO scores), whose scores are predictors of other models. */
+const SCORE_NAMES = ['radiomics', 'mil', 'dlrad'] as const;
+export type ScoreName = (typeof SCORE_NAMES)[number];
 
 export interface SignatureSet {
   clinicalEncoding: ClinicalEncoding;
@@ -35,6 +44,8 @@ export interface SignatureSet {
   };
   deepAggregation: MilState;
   radiomicsFeatureNames: string[];
+  /** The frozen ComBat harmonisation of the radiomics features (protocol harmonisation), when the study harmonised. */
+  harmonisation?: FrozenHarmonisation;
   clinical: LogisticSignature;
   radiomics: ScoreSignature;
   mil: ScoreSignature;
@@ -51,6 +62,8 @@ export interface StudyInputs {
   radiomics: Record<string, Float64Array>;
   radiomicsNames: string[];
   deep: DeepOutputs[];
+  /** Each patient's batch (the manifest's harmonisation.batchColumn); needed when the protocol harmonises. */
+  batch?: string[];
   /** Radiomics of repeat segmentations: patient row → values in radiomicsNames order. */
   repeat: Map<number, number[]>;
 }
@@ -64,6 +77,8 @@ export interface PatientScores {
 export interface SignatureSetFit {
   set: SignatureSet;
   scores: PatientScores;
+  /** Honest stacking: the out-of-fold score of every training patient (NaN elsewhere), when the protocol asks for it. */
+  outOfFold?: { folds: number; fold: Int32Array; score: Record<ScoreName, Float64Array> };
   traces: Record<'radiomics' | 'mil' | 'dlrad', SelectionTrace>;
   /** The encoded clinical columns of every patient. */
   clinicalColumns: Record<string, Float64Array>;
@@ -144,50 +159,127 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   const pcaNames = Object.keys(deepCols).filter((k) => k.startsWith('deep_pca_'));
 
   const repeatRows = [...inputs.repeat.keys()];
-  const repeat = repeatRows.length
+  let repeat: { rows: number[]; columns: Record<string, Float64Array> } | undefined = repeatRows.length
     ? {
         rows: repeatRows,
         columns: Object.fromEntries(inputs.radiomicsNames.map((f, j) => [f, Float64Array.from(repeatRows, (r) => inputs.repeat.get(r)![j])])),
       }
     : undefined;
+
+  // Optional harmonisation of the radiomics features (ComBat across centres or scanners), before selection.
+  let radiomicsCols = inputs.radiomics;
+  let harmonisation: FrozenHarmonisation | undefined;
+  if (protocol.harmonisation) {
+    if (!inputs.batch)
+      throw new HilumError({ code: 'HARMONISE_BATCH_MISSING', message: `harmonisation: no ${protocol.harmonisation.batchColumn} was given for the patients` });
+    const h = harmoniseStudyRadiomics(protocol.harmonisation, {
+      ids: inputs.ids,
+      batch: inputs.batch,
+      training,
+      radiomics: inputs.radiomics,
+      radiomicsNames: inputs.radiomicsNames,
+      covariates: clinicalCols,
+    });
+    appendAll(findings, h.findings);
+    radiomicsCols = h.radiomics;
+    harmonisation = h.params;
+    // Repeat segmentations: same patient, same batch, same adjustment.
+    if (repeat) {
+      const r = repeat;
+      const names = [...h.params.features, ...h.params.unchanged];
+      const adjusted = applyCombat(h.params, {
+        batch: r.rows.map((i) => inputs.batch![i]),
+        features: Object.fromEntries(names.map((f) => [f, r.columns[f]])),
+        covariates: Object.fromEntries(h.params.covariates.map((c) => [c, Float64Array.from(r.rows, (i) => clinicalCols[c][i])])),
+      });
+      repeat = { rows: r.rows, columns: { ...r.columns, ...adjusted } };
+    }
+  }
   const radiomicsSet = new Set(inputs.radiomicsNames);
-  const fitScore = (name: 'radiomics' | 'mil' | 'dlrad', names: string[]) => {
-    const columns = { ...inputs.radiomics, ...deepCols };
-    const r = fitScoreSignature(name, { names, columns }, inputs.y, training, protocol.selection, {
+  const featureColumns = { ...radiomicsCols, ...deepCols };
+  const fitScoreOn = (name: ScoreName, names: string[], mask: readonly boolean[]) =>
+    fitScoreSignature(name, { names, columns: featureColumns }, inputs.y, mask, protocol.selection, {
       repeat,
       iccFeatures: (f) => radiomicsSet.has(f),
       separation,
     });
-    appendAll(findings, r.findings);
-    return r;
+  const scoreCandidates: Record<ScoreName, string[]> = {
+    radiomics: inputs.radiomicsNames,
+    mil: milNames,
+    dlrad: [...inputs.radiomicsNames, ...milNames, ...pcaNames],
   };
-  const radiomicsFit = fitScore('radiomics', inputs.radiomicsNames);
-  const milFit = fitScore('mil', milNames);
-  const dlradFit = fitScore('dlrad', [...inputs.radiomicsNames, ...milNames, ...pcaNames]);
+  const fits = {} as Record<ScoreName, ReturnType<typeof fitScoreSignature>>;
+  for (const name of SCORE_NAMES) {
+    fits[name] = fitScoreOn(name, scoreCandidates[name], training);
+    appendAll(findings, fits[name].findings);
+  }
 
-  const allColumns: Record<string, Float64Array> = { ...inputs.radiomics, ...deepCols, ...clinicalCols };
+  const allColumns: Record<string, Float64Array> = { ...radiomicsCols, ...deepCols, ...clinicalCols };
   const score = {} as Record<SignatureName, Float64Array>;
   const probability = {} as Record<SignatureName, Float64Array>;
   score.clinical = linearPredictorOf(clinical, clinicalCols, n);
-  for (const [name, fit] of [
-    ['radiomics', radiomicsFit],
-    ['mil', milFit],
-    ['dlrad', dlradFit],
-  ] as const) {
-    score[name] = scoreOf(fit.signature, allColumns, n);
-    const c = fit.signature.calibration;
+  for (const name of SCORE_NAMES) score[name] = scoreOf(fits[name].signature, allColumns, n);
+
+  // Honest stacking: the scores that are predictors of another model (their calibration; the DLRad
+  // score in the combined model) enter those training fits out-of-fold.
+  const yTrain = Float64Array.from(trainRows, (i) => inputs.y[i]);
+  const stacking = protocol.stacking;
+  const outOfFold = {} as Record<ScoreName, Float64Array>;
+  let fold: Int32Array = new Int32Array(n);
+  let stacked = false;
+  if (stacking.outOfFold) {
+    try {
+      for (const name of SCORE_NAMES) {
+        const oof = outOfFoldScores(name, training, inputs.y, stacking, (mask) =>
+          scoreOf(fitScoreOn(name, scoreCandidates[name], mask).signature, allColumns, n),
+        );
+        outOfFold[name] = oof.score;
+        fold = oof.fold;
+      }
+      stacked = true;
+    } catch (error) {
+      // A training split too small for the folds (or a fold that selects nothing): in-sample, said loudly.
+      if (!isHilumError(error) || !error.code.startsWith('STACKING_')) throw error;
+      findings.push({
+        code: 'STACKING_IN_SAMPLE',
+        severity: 'warning',
+        message: `${error.message}; the calibrations and the combined model were fitted on in-sample scores, which over-trust the DLRad score`,
+        hint: error.hint,
+      });
+    }
+  }
+  if (stacked) {
+    for (const name of SCORE_NAMES) {
+      const calib = fitScoreCalibration(
+        name,
+        trainRows.map((i) => outOfFold[name][i]),
+        yTrain,
+        separation,
+      );
+      appendAll(findings, calib.findings);
+      fits[name].signature.calibration = calib.calibration;
+    }
+    findings.push({
+      code: 'STACKING_OUT_OF_FOLD',
+      severity: 'info',
+      message: `the radiomics, MIL and DLRad calibrations and the combined model were fitted on out-of-fold scores of the ${trainRows.length} training patients (${stacking.folds} folds); the bundle applies the full-training signatures`,
+    });
+  } else for (const name of SCORE_NAMES) outOfFold[name] = score[name];
+  for (const name of SCORE_NAMES) {
+    const c = fits[name].signature.calibration;
     probability[name] = probabilities(score[name].map((s) => c.intercept + c.slope * s));
   }
   probability.clinical = probabilities(score.clinical);
 
-  // Combined: DLRad score + the clinical independent factors.
-  const combinedCols = { ...clinicalCols, dlrad_score: score.dlrad };
+  // Combined: DLRad score + the clinical independent factors; fitted on the out-of-fold DLRad score,
+  // applied (to every patient, and in the bundle) with the full-training DLRad score.
   const combinedTerms = ['dlrad_score', ...screening.independentFactors];
-  const combinedFit = fitLogistic(trainData(combinedCols, combinedTerms), combinedTerms, { onSeparation: separation });
+  const combinedFit = fitLogistic(trainData({ ...clinicalCols, dlrad_score: outOfFold.dlrad }, combinedTerms), combinedTerms, { onSeparation: separation });
   appendAll(
     findings,
     combinedFit.findings.map((f) => ({ ...f, message: `combined: ${f.message}` })),
   );
+  const combinedCols = { ...clinicalCols, dlrad_score: score.dlrad };
   const combined = logisticSignature('combined', combinedFit);
   combined.termMeans = trainingMeans(combinedCols, combined.terms);
   score.combined = linearPredictorOf(combined, combinedCols, n);
@@ -213,16 +305,18 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
     },
     deepAggregation,
     radiomicsFeatureNames: inputs.radiomicsNames,
+    ...(harmonisation ? { harmonisation } : {}),
     clinical,
-    radiomics: radiomicsFit.signature,
-    mil: milFit.signature,
-    dlrad: dlradFit.signature,
+    radiomics: fits.radiomics.signature,
+    mil: fits.mil.signature,
+    dlrad: fits.dlrad.signature,
     combined,
   };
   return {
     set,
     scores: { score, probability },
-    traces: { radiomics: radiomicsFit.trace, mil: milFit.trace, dlrad: dlradFit.trace },
+    traces: { radiomics: fits.radiomics.trace, mil: fits.mil.trace, dlrad: fits.dlrad.trace },
+    outOfFold: stacked ? { folds: stacking.folds, fold, score: outOfFold } : undefined,
     clinicalColumns: clinicalCols,
     findings,
   };
@@ -237,13 +331,20 @@ function columnsOf(records: Record<string, number>[], names?: string[]): Record<
 /** Applies a fitted set to one patient: every signature's score and probability. */
 export function applySignatureSet(
   set: SignatureSet,
-  patient: { clinical: Record<string, string | number | undefined>; radiomics: Record<string, number>; deep: DeepOutputs },
+  patient: {
+    clinical: Record<string, string | number | undefined>;
+    radiomics: Record<string, number>;
+    deep: DeepOutputs;
+    /** The patient's batch (centre or scanner) when the set harmonises its radiomics. */
+    batch?: string;
+  },
   who = 'patient',
 ): { score: Record<SignatureName, number>; probability: Record<SignatureName, number>; clinicalEncoded: Record<string, number> } {
   const clinicalEncoded = encodeClinical(set.clinicalEncoding, patient.clinical, who);
   const deep = deepPatientFeatures(set.deepAggregation, patient.deep);
+  const radiomics = set.harmonisation ? harmonisePatient(set.harmonisation, patient.batch, patient.radiomics, clinicalEncoded, who) : patient.radiomics;
   const one = (v: Record<string, number>) => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, [x]]));
-  const columns = one({ ...patient.radiomics, ...deep, ...clinicalEncoded });
+  const columns = one({ ...radiomics, ...deep, ...clinicalEncoded });
   const score = {} as Record<SignatureName, number>;
   const probability = {} as Record<SignatureName, number>;
   score.clinical = linearPredictorOf(set.clinical, columns, 1)[0];

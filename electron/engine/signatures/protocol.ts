@@ -10,6 +10,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { z } from 'zod';
 import { HilumError } from '../core/errors.js';
+import { refuseOutcomeCovariate } from '../stats/combat/combat-input.js';
 
 export const PROTOCOL_FORMAT = 'hilum-study-protocol/1';
 
@@ -161,6 +162,34 @@ export const protocolSchema = z
       .strict()
       .default({ variables: defaultClinicalVariables(), missing: 'reject', pEnter: 0.05, pKeep: 0.05, selection: 'p-value' }),
     selection: featureSelection.default(selectionDefaults),
+    /**
+     * Optional ComBat harmonisation of the radiomics features across the batches of a manifest column
+     * (centre, scanner) before feature selection (harmonisation.ts): fitted on the training split,
+     * frozen in the bundle; a batch without training patients is estimated from its own patients.
+     * Covariates to preserve are numeric or binary clinical variables of this protocol, never the outcome.
+     */
+    harmonisation: z
+      .object({
+        method: z.literal('combat').default('combat'),
+        batchColumn: z.string().min(1),
+        parametric: z.boolean().default(true),
+        meanOnly: z.boolean().default(false),
+        /** Leave this batch unchanged and bring the others to it (M-ComBat); needed when the training split has one batch. */
+        referenceBatch: z.string().min(1).optional(),
+        covariates: z.array(z.string().min(1)).default([]),
+      })
+      .strict()
+      .optional(),
+    /**
+     * Honest stacking (out-of-fold.ts): a signature score that is a predictor of another model (the
+     * DLRad score in the combined nomogram; the radiomics, MIL and DLRad scores in their probability
+     * calibration) enters that model's training fit out-of-fold, from K fits that each left the
+     * patient's fold out; the bundle applies the full-training fit. outOfFold false: in-sample scores.
+     */
+    stacking: z
+      .object({ outOfFold: z.boolean().default(true), folds: z.number().int().min(2).max(20).default(5), seed: z.number().int().default(1) })
+      .strict()
+      .default({ outOfFold: true, folds: 5, seed: 1 }),
     /** On separated data: refit with Firth's penalised likelihood and report it, or stop. */
     separation: z.enum(['firth', 'error']).default('firth'),
     /** Probability cut-offs between the risk categories (ascending); names one more than cut-offs. */
@@ -234,7 +263,26 @@ export function parseProtocol(raw: unknown, source = 'protocol'): StudyProtocol 
   const columns = p.clinical.variables.map((v) => v.column);
   const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
   if (duplicate) throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${source}: clinical variable ${duplicate} is listed twice` });
+  if (p.harmonisation) checkHarmonisation(p, source);
   return p;
+}
+
+/** The harmonisation step's batch column and covariates: never the outcome; covariates are numeric or binary clinical variables (known at the bedside). */
+function checkHarmonisation(p: StudyProtocol, source: string): void {
+  const h = p.harmonisation!;
+  const outcome = p.outcome.column;
+  refuseOutcomeCovariate(h.covariates, outcome);
+  if (h.batchColumn === outcome)
+    throw new HilumError({ code: 'HARMONISE_OUTCOME_COVARIATE', message: `${source}: harmonisation.batchColumn cannot be the outcome '${outcome}'` });
+  for (const c of h.covariates) {
+    const v = p.clinical.variables.find((x) => x.column === c);
+    if (!v || v.kind === 'categorical')
+      throw new HilumError({
+        code: 'PROTOCOL_INVALID',
+        message: `${source}: harmonisation covariate '${c}' must be a numeric or binary variable of clinical.variables${v ? ` (it is categorical)` : ''}`,
+        hint: 'Covariates are preserved at the bedside too, so they must be clinical inputs of the model.',
+      });
+  }
 }
 
 /** Reads a protocol file (YAML or JSON); relative paths inside it are resolved against its folder. */

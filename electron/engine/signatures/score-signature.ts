@@ -256,12 +256,9 @@ export function fitScoreSignature(
   };
   // 7. Score → probability on the training split.
   const scoreTrain = scoreOf(signature, Object.fromEntries(selected.map((f) => [f, trainCols[f]])), trainRows.length);
-  const calib = fitLogistic({ y: yTrain, x: { score: scoreTrain }, outcomeName: 'outcome' }, ['score'], { onSeparation: options.separation ?? 'firth' });
-  appendAll(
-    findings,
-    calib.findings.map((f) => ({ ...f, message: `${name} calibration: ${f.message}` })),
-  );
-  signature.calibration = { intercept: calib.estimates[INTERCEPT], slope: calib.estimates.score, method: calib.method };
+  const calib = fitScoreCalibration(name, scoreTrain, yTrain, options.separation ?? 'firth');
+  appendAll(findings, calib.findings);
+  signature.calibration = calib.calibration;
   const trace: SelectionTrace = {
     candidates: data.names.length,
     droppedNonFinite,
@@ -284,6 +281,25 @@ export function fitScoreSignature(
     },
   };
   return { signature, trace, findings };
+}
+
+/**
+ * The score's probability scale, P = 1 / (1 + e^−(a + b·score)), by logistic regression of the
+ * outcome on the given training scores (in-sample, or out-of-fold for honest stacking).
+ */
+export function fitScoreCalibration(
+  name: string,
+  score: ArrayLike<number>,
+  y: ArrayLike<number>,
+  separation: 'firth' | 'error',
+): { calibration: ScoreSignature['calibration']; findings: Finding[] } {
+  const calib = fitLogistic({ y: Float64Array.from(y), x: { score: Float64Array.from(score) }, outcomeName: 'outcome' }, ['score'], {
+    onSeparation: separation,
+  });
+  return {
+    calibration: { intercept: calib.estimates[INTERCEPT], slope: calib.estimates.score, method: calib.method },
+    findings: calib.findings.map((f) => ({ ...f, message: `${name} calibration: ${f.message}` })),
+  };
 }
 
 /** score = β₀ + Σ βⱼ (xⱼ − μⱼ) / σⱼ for n patients; every selected feature must be present and finite. */

@@ -363,6 +363,20 @@ export default {
       'Locking registers this bundle in the case store with its SHA-256 (any later change to the file is refused) and makes it the bundle that bedside predictions use. Validate it on your own data before clinical use.',
     lock: 'Lock and use at the bedside',
     locked: 'Locked and activated: {name} ({sha}…). New predictions use it.',
+    recalibrate: {
+      title: 'Recalibrate on a site cohort',
+      explain:
+        "The combined model's risks recalibrated on your own patients (a manifest of your site with outcomes): they are scored with this bundle, and a new bundle naming this one as its parent is written to the study folder and registered. Discrimination does not change; the calibration before and after is recorded in the new bundle.",
+      manifest: 'Site cohort manifest (CSV, absolute path)',
+      method: 'Method',
+      methods: { 'intercept-slope': 'Intercept and slope', intercept: 'Intercept only' },
+      activate: 'Use the recalibrated bundle at the bedside',
+      button: 'Recalibrate',
+      working: 'Scoring the site cohort and recalibrating…',
+      done: 'Recalibrated bundle {name} ({sha}…), parent {parent}…, registered: {count} patients ({events} events), logit P = {a} + {b} · lp; calibration slope {before} before, {after} after.',
+      doneActive:
+        'Recalibrated bundle {name} ({sha}…), parent {parent}…, registered and in use: {count} patients ({events} events), logit P = {a} + {b} · lp; calibration slope {before} before, {after} after.',
+    },
   },
   settings: {
     open: 'Settings',

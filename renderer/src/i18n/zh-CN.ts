@@ -357,6 +357,20 @@ const zh: typeof en = {
     lockExplain: '锁定后，此模型包连同其 SHA-256 登记于病例库（此后文件的任何改动都会被拒绝），并成为床旁预测所用的模型包。临床使用前请在本院数据上验证。',
     lock: '锁定并用于床旁',
     locked: '已锁定并启用：{name}（{sha}…）。新的预测将使用它。',
+    recalibrate: {
+      title: '在本院队列上重新校准',
+      explain:
+        '用本院患者（含结局的本院清单）重新校准联合模型的风险：以此模型包为其评分，并在研究文件夹中写入一个以此模型包为父包的新模型包并登记。区分度不变；新模型包记录校准前后的结果。',
+      manifest: '本院队列清单（CSV，绝对路径）',
+      method: '方法',
+      methods: { 'intercept-slope': '截距和斜率', intercept: '仅截距' },
+      activate: '将重新校准的模型包用于床旁',
+      button: '重新校准',
+      working: '正在为本院队列评分并重新校准…',
+      done: '重新校准的模型包 {name}（{sha}…），父包 {parent}…，已登记：{count} 例患者（{events} 例事件），logit P = {a} + {b} · lp；校准斜率由 {before} 变为 {after}。',
+      doneActive:
+        '重新校准的模型包 {name}（{sha}…），父包 {parent}…，已登记并启用：{count} 例患者（{events} 例事件），logit P = {a} + {b} · lp；校准斜率由 {before} 变为 {after}。',
+    },
   },
   settings: {
     open: '设置',

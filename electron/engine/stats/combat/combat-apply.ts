@@ -18,7 +18,7 @@ export function applyCombat(params: CombatParams, data: Omit<CombatData, 'featur
       throw new HilumError({
         code: 'HARMONISE_UNKNOWN_BATCH',
         message: `harmonisation: ${data.rowIds?.[i] ?? `sample ${i + 1}`} is from batch '${data.batch[i]}', which the harmonisation was not fitted on (it knows ${Object.keys(params.batches).join(', ')})`,
-        hint: 'Estimate the new batch from a group of its own patients first (hilum harmonise --estimate-batch).',
+        hint: 'Estimate the new batch from a group of its own patients first (hilum harmonise estimate-batch; for a model bundle, hilum harmonise add-batch).',
         data: { batch: data.batch[i] },
       });
   const out: Record<string, Float64Array> = {};
