@@ -20,7 +20,7 @@ stdout carries one JSON object per line:
   {"type": "start", "torch": ..., "device": ..., "threads": ...}
   {"type": "progress", "model": "fold 1/3" | "final", "epoch": e, "epochs": E, "step": s, "total": S, "loss": l}
   {"type": "fold-done", "model": ..., "seconds": t, "reused": bool}
-  {"type": "done", "card": "card.json", "seconds": t}
+  {"type": "done", "card": "card.json", "seconds": t, "peakRssMiB": m, "outOfFoldAuc": a, "trainAuc": a}
   {"type": "error", "code": "PYTORCH_MISSING" | "TRAINING_INPUT_INVALID" | "TRAINING_FAILED", "message": ...}
 """
 import hashlib
@@ -189,6 +189,14 @@ def rounded(value):
     return None if value != value else round(value, 4)
 
 
+def peak_rss_mib():
+    """This process's peak resident memory (MiB; Linux reports KiB, macOS bytes)."""
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))
+
+
 def read_json(path):
     try:
         with open(path) as f:
@@ -307,10 +315,17 @@ class Trainer:
         model.eval()
         return model
 
-    def probabilities(self, model, block):
+    def probabilities(self, model, keep):
+        """Slice probabilities of the given cases, one list per case, from batched forward passes."""
+        x = np.concatenate([self.blocks[k] for k in keep])
         with torch.no_grad():
-            logits = model(torch.from_numpy(np.ascontiguousarray(block)).to(self.device))[0].cpu().numpy().astype("f8")
-        return [float(v) for v in 1 / (1 + np.exp(-logits))]
+            logits = torch.cat([model(torch.from_numpy(np.ascontiguousarray(x[s : s + 256])).to(self.device))[0].cpu() for s in range(0, len(x), 256)])
+        p = 1 / (1 + np.exp(-logits.numpy().astype("f8")))
+        out, start = [], 0
+        for k in keep:
+            out.append([float(v) for v in p[start : start + len(self.blocks[k])]])
+            start += len(self.blocks[k])
+        return out
 
     def run_fold(self, f):
         name = "fold %d/%d" % (f + 1, self.folds)
@@ -323,15 +338,14 @@ class Trainer:
         t = time.time()
         keep = [k for k in range(len(self.cases)) if self.fold_of[k] != f]
         model = self.train_model(keep, self.recipe["seed"] + 1000 * (f + 1), name)
+        held_out = [k for k in range(len(self.cases)) if self.fold_of[k] == f]
         patients = {}
-        for k in range(len(self.cases)):
-            if self.fold_of[k] == f:
-                block = self.blocks[k]
-                patients[self.cases[k]["id"]] = {
-                    # The bag's identity: SHA-256 of its float32 little-endian values, as Hilum computes it.
-                    "bag": hashlib.sha256(np.ascontiguousarray(block, dtype="<f4").tobytes()).hexdigest(),
-                    "p": [round(v, 7) for v in self.probabilities(model, block)],
-                }
+        for k, p in zip(held_out, self.probabilities(model, held_out)):
+            patients[self.cases[k]["id"]] = {
+                # The bag's identity: SHA-256 of its float32 little-endian values, as Hilum computes it.
+                "bag": hashlib.sha256(np.ascontiguousarray(self.blocks[k], dtype="<f4").tobytes()).hexdigest(),
+                "p": [round(v, 7) for v in p],
+            }
         save_state(model, os.path.join(self.out, "fold-%d.pt" % (f + 1)))
         seconds = round(time.time() - t, 1)
         write_json(result_path, {"key": self.job["key"], "fold": f + 1, "folds": self.folds, "device": str(self.device), "seconds": seconds, "patients": patients})
@@ -396,8 +410,9 @@ class Trainer:
 
         ids = [c["id"] for c in self.cases]
         labels = [c["label"] for c in self.cases]
-        final_mean = [float(np.mean(self.probabilities(model, b))) for b in self.blocks]
-        slice_p = np.concatenate([self.probabilities(model, b) for b in self.blocks])
+        final_p = self.probabilities(model, list(range(len(self.cases))))
+        final_mean = [float(np.mean(p)) for p in final_p]
+        slice_p = np.concatenate(final_p)
         slice_y = np.concatenate([np.full(len(b), c["label"]) for c, b in zip(self.cases, self.blocks)])
         aug = r["augmentation"]
         card = {
@@ -450,7 +465,7 @@ class Trainer:
             }
             write_json(os.path.join(self.out, "oof.json"), {"folds": self.folds, "patients": {i: oof[i] for i in ids}})
         write_json(os.path.join(self.out, "card.json"), card)
-        emit(type="done", card="card.json", seconds=round(time.time() - self.started, 1), outOfFoldAuc=card.get("outOfFold", {}).get("meanProbabilityAuc"), trainAuc=card["metrics"]["train"]["meanProbabilityAuc"])
+        emit(type="done", card="card.json", seconds=round(time.time() - self.started, 1), peakRssMiB=peak_rss_mib(), outOfFoldAuc=card.get("outOfFold", {}).get("meanProbabilityAuc"), trainAuc=card["metrics"]["train"]["meanProbabilityAuc"])
 
 
 def main():

@@ -52,7 +52,7 @@ export type TrainerEvent =
   | { type: 'start'; torch: string; device: string; threads: number; patients: number; total: number }
   | { type: 'progress'; model: string; epoch: number; epochs: number; step: number; total: number; loss: number }
   | { type: 'fold-done'; model: string; seconds: number | null; reused: boolean }
-  | { type: 'done'; card: string; seconds: number; outOfFoldAuc: number | null; trainAuc: number | null }
+  | { type: 'done'; card: string; seconds: number; peakRssMiB: number; outOfFoldAuc: number | null; trainAuc: number | null }
   | { type: 'error'; code: string; message: string };
 
 /** The trainer script: beside the app's shipped data (resources/training, outside the asar). */

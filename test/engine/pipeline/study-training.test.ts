@@ -1,0 +1,190 @@
+/**
+ * In-study backbone training (the study's bags and train stages) on the small phantom cohort, with
+ * a tiny recipe (1 epoch, 2 folds): the trainer runs as a child process of Debian's
+ * /usr/bin/python3 with python3-torch (installed by .ci/run), exports an ONNX model that ONNX
+ * Runtime runs, names only training patients, and its out-of-fold outputs feed the training
+ * patients' MIL features; a cancelled training resumes without training finished folds again;
+ * a missing interpreter or PyTorch is the named PYTORCH_MISSING error.
+ */
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isHilumError } from '../../../electron/engine/core/errors.js';
+import { inferBag, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
+import { loadBackbone, readOutOfFold } from '../../../electron/engine/deep/model-card.js';
+import { type TrainerEvent, runTrainer } from '../../../electron/engine/deep/trainer-process.js';
+import { readFeatureTable } from '../../../electron/engine/pipeline/cohort-features.js';
+import { type StudyStage, runStudy } from '../../../electron/engine/pipeline/cohort-study.js';
+import { studyBackboneDirs, trainerRecipe } from '../../../electron/engine/pipeline/study-training.js';
+import { readProtocol } from '../../../electron/engine/signatures/protocol.js';
+import { runCli } from '../../cli/run-cli.js';
+import { tempDir } from '../../helpers.js';
+import { SMALL_COHORT_ARGS, writeSmallStudyProtocol } from '../../small-study.js';
+
+const tmp = tempDir('hilum-study-training-');
+afterAll(() => tmp.cleanup());
+const manifest = path.join(tmp.dir, 'cohort', 'manifest.csv');
+const protocolFile = path.join(tmp.dir, 'protocol.yaml');
+const out = path.join(tmp.dir, 'study');
+
+beforeAll(async () => {
+  const r = await runCli(['phantom', '--out', path.join(tmp.dir, 'cohort'), ...SMALL_COHORT_ARGS]);
+  expect(r.code).toBe(0);
+  writeSmallStudyProtocol(tmp.dir, 'training-test', protocolFile);
+  const text = readFileSync(protocolFile, 'utf8');
+  writeFileSync(
+    protocolFile,
+    text.replace(/deep:\n  pcaComponents: 4\n/, 'deep:\n  training:\n    enabled: true\n    epochs: 1\n    folds: 2\n    batch: 32\n'),
+  );
+}, 300_000);
+
+/** Runs `fn` with HILUM_PYTHON set to `python`, restoring it after. */
+async function withPython<T>(python: string, fn: () => Promise<T>): Promise<T> {
+  const before = process.env.HILUM_PYTHON;
+  process.env.HILUM_PYTHON = python;
+  try {
+    return await fn();
+  } finally {
+    if (before === undefined) delete process.env.HILUM_PYTHON;
+    else process.env.HILUM_PYTHON = before;
+  }
+}
+
+async function errorOfAsync(run: () => Promise<unknown>) {
+  try {
+    await run();
+  } catch (error) {
+    if (isHilumError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a HilumError');
+}
+
+describe('in-study backbone training', () => {
+  it('names a missing interpreter or PyTorch (PYTORCH_MISSING, with the install command) before cutting any bag', async () => {
+    const protocol = readProtocol(protocolFile);
+    const missingOut = path.join(tmp.dir, 'no-python');
+    const noBinary = await withPython(path.join(tmp.dir, 'no-such-python'), () =>
+      errorOfAsync(() => runStudy({ manifest, out: missingOut, protocol, trainOnly: true })),
+    );
+    expect(noBinary.code).toBe('PYTORCH_MISSING');
+    expect(noBinary.message).toMatch(/no-such-python does not exist/);
+    expect(noBinary.hint).toMatch(/apt-get install python3-torch python3-onnx/);
+    // A Python without PyTorch: Debian's interpreter without its site packages (where python3-torch lives).
+    const bare = path.join(tmp.dir, 'python-without-torch.sh');
+    writeFileSync(bare, '#!/bin/sh\nexec /usr/bin/python3 -S "$@"\n');
+    chmodSync(bare, 0o755);
+    const noTorch = await withPython(bare, () => errorOfAsync(() => runStudy({ manifest, out: missingOut, protocol, trainOnly: true })));
+    expect(noTorch.code).toBe('PYTORCH_MISSING');
+    expect(noTorch.message).toMatch(/cannot import (numpy|torch)/);
+    expect(noTorch.hint).toMatch(/HILUM_PYTHON/);
+    expect(() => statSync(studyBackboneDirs(missingOut).bags)).toThrow();
+  }, 60_000);
+
+  it('trains on the training split only, cross-fitted, and the study uses the model and its out-of-fold outputs', async () => {
+    const protocol = readProtocol(protocolFile);
+    const stages = new Set<StudyStage>();
+    const events: TrainerEvent[] = [];
+    const r = await runStudy({ manifest, out, protocol, jobs: 2, onProgress: (s) => stages.add(s), onTrainerEvent: (e) => events.push(e) });
+    expect([...stages].slice(0, 3)).toEqual(['bags', 'train', 'extract']);
+    expect(r.training?.reused).toBe(false);
+    expect(events[0]).toMatchObject({ type: 'start', device: 'cpu', patients: 28 });
+    expect(events.filter((e) => e.type === 'fold-done').map((e) => (e as { model: string }).model)).toEqual(['fold 1/2', 'fold 2/2', 'final']);
+
+    const trainingIds = r.manifest.cases.filter((_, i) => r.split[i] === 'training').map((c) => c.id);
+    const backbone = loadBackbone(studyBackboneDirs(out).model);
+    expect(backbone.card.training.trainIds).toEqual(trainingIds);
+    expect(backbone.card.training.torch).toMatch(/^\d+\.\d+/);
+    expect(backbone.card.training.device).toBe('cpu');
+    // The exported model runs in ONNX Runtime and reproduces PyTorch's outputs on the reference slices.
+    const session = await openBackbone(backbone, ['cpu'], 1);
+    const ref = backbone.reference;
+    const inference = await inferBag(session, { data: ref.input, shape: ref.shape });
+    ref.logit.forEach((logit, k) => expect(inference.probabilities[k]).toBeCloseTo(1 / (1 + Math.exp(-logit)), 4));
+
+    // The study ran on it: the bundle embeds it, the features were extracted with it.
+    expect(r.bundle?.backbone.sha256).toBe(backbone.sha256);
+    expect(r.bundle?.backbone.card.training.trainIds).toEqual(trainingIds);
+    expect(JSON.stringify(r.bundle?.protocol.deep.training)).not.toMatch(/python/);
+    // Training patients' MIL features come from the out-of-fold outputs (the features.csv keeps the final model's).
+    expect(r.outOfFold).toEqual({ used: true, folds: 2, patients: 28 });
+    expect(r.findings.map((f) => f.code)).toContain('DEEP_OUT_OF_FOLD');
+    expect(r.findings.map((f) => f.code)).not.toContain('STUDY_BACKBONE_OVERLAP');
+    const oof = readOutOfFold(backbone);
+    expect([...oof.keys()].sort()).toEqual([...trainingIds].sort());
+    const table = readFeatureTable(path.join(out, 'features.csv'));
+    const row = table.ids.indexOf(trainingIds[0]);
+    expect(oof.get(trainingIds[0])!.bag).toBe(table.bagSha256[row]);
+    const finalP = table.rows[row][table.names.indexOf('deep_p_00')];
+    expect(oof.get(trainingIds[0])!.p[0]).not.toBeCloseTo(finalP, 6);
+
+    // Run again: the finished model is reused, without Python.
+    const again = await withPython(path.join(tmp.dir, 'no-such-python'), () => runStudy({ manifest, out, protocol, trainOnly: true }));
+    expect(again.training).toEqual({ dir: backbone.dir, reused: true });
+  }, 240_000);
+
+  it('a cancelled training resumes without training its finished folds again', async () => {
+    // The trainer alone on the study's bags (the training patients), with a key of its own.
+    const protocol = readProtocol(protocolFile);
+    const dirs = studyBackboneDirs(out);
+    const job = {
+      bags: dirs.bags,
+      out: path.join(tmp.dir, 'resume'),
+      trainIds: JSON.parse(readFileSync(path.join(dirs.model, 'card.json'), 'utf8')).training.trainIds as string[],
+      recipe: trainerRecipe(protocol.deep.training!),
+      key: 'resume-test',
+      bagEngineVersion: '0',
+      name: 'resume-test',
+      notice: 'test',
+      data: 'test',
+    };
+    const python = '/usr/bin/python3';
+    const controller = new AbortController();
+    const first: TrainerEvent[] = [];
+    const cancelled = await errorOfAsync(() =>
+      runTrainer(job, {
+        python,
+        signal: controller.signal,
+        onEvent: (e) => {
+          first.push(e);
+          if (e.type === 'fold-done') controller.abort();
+        },
+      }),
+    );
+    expect(cancelled.code).toBe('STUDY_CANCELLED');
+    const fold1 = path.join(job.out, 'fold-1.json');
+    const fold1Time = statSync(fold1).mtimeMs;
+    expect(JSON.parse(readFileSync(fold1, 'utf8')).key).toBe('resume-test');
+
+    const second: TrainerEvent[] = [];
+    await runTrainer(job, { python, onEvent: (e) => second.push(e) });
+    const folds = second.filter((e) => e.type === 'fold-done') as Extract<TrainerEvent, { type: 'fold-done' }>[];
+    expect(folds.map((e) => [e.model, e.reused])).toEqual([
+      ['fold 1/2', true],
+      ['fold 2/2', false],
+      ['final', false],
+    ]);
+    expect(statSync(fold1).mtimeMs).toBe(fold1Time);
+    // Progress starts after the reused fold's steps.
+    const firstStep = second.find((e) => e.type === 'progress') as Extract<TrainerEvent, { type: 'progress' }>;
+    expect(firstStep.model).toBe('fold 2/2');
+    expect(firstStep.step).toBeGreaterThan(1);
+    // Another key (another recipe, split or cohort) trains the folds again.
+    const again = new AbortController();
+    const third: TrainerEvent[] = [];
+    await errorOfAsync(() =>
+      runTrainer(
+        { ...job, key: 'another-key' },
+        {
+          python,
+          signal: again.signal,
+          onEvent: (e) => {
+            third.push(e);
+            if (e.type === 'fold-done') again.abort();
+          },
+        },
+      ),
+    );
+    expect(third.find((e) => e.type === 'fold-done')).toMatchObject({ model: 'fold 1/2', reused: false });
+  }, 240_000);
+});
