@@ -118,7 +118,7 @@ const deepTraining = z
       })
       .strict()
       .default({ family: 'CompactResNet', width: 12 }),
-    epochs: z.number().int().min(1).max(200).default(8),
+    epochs: z.number().int().min(1).max(200).default(12),
     batch: z.number().int().min(2).max(1024).default(64),
     learningRate: z.number().gt(0).max(1).default(0.002),
     /** Cross-fitting folds for the training patients' out-of-fold outputs (≥ 2). */

@@ -3,19 +3,21 @@
  * a tiny recipe (1 epoch, 2 folds): the trainer runs as a child process of Debian's
  * /usr/bin/python3 with python3-torch (installed by .ci/run), exports an ONNX model that ONNX
  * Runtime runs, names only training patients, and its out-of-fold outputs feed the training
- * patients' MIL features; a cancelled training resumes without training finished folds again;
+ * patients' MIL features; the background study (research page) shows the training's progress, and
+ * a training cancelled there resumes without training finished folds again;
  * a missing interpreter or PyTorch is the named PYTORCH_MISSING error.
  */
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHilumError } from '../../../electron/engine/core/errors.js';
 import { inferBag, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
 import { loadBackbone, readOutOfFold } from '../../../electron/engine/deep/model-card.js';
-import { type TrainerEvent, runTrainer } from '../../../electron/engine/deep/trainer-process.js';
+import type { TrainerEvent } from '../../../electron/engine/deep/trainer-process.js';
 import { readFeatureTable } from '../../../electron/engine/pipeline/cohort-features.js';
 import { type StudyStage, runStudy } from '../../../electron/engine/pipeline/cohort-study.js';
-import { studyBackboneDirs, trainerRecipe } from '../../../electron/engine/pipeline/study-training.js';
+import { type StudyJobStatus, StudyJob } from '../../../electron/engine/pipeline/study-job.js';
+import { studyBackboneDirs } from '../../../electron/engine/pipeline/study-training.js';
 import { readProtocol } from '../../../electron/engine/signatures/protocol.js';
 import { runCli } from '../../cli/run-cli.js';
 import { tempDir } from '../../helpers.js';
@@ -123,68 +125,45 @@ describe('in-study backbone training', () => {
     expect(again.training).toEqual({ dir: backbone.dir, reused: true });
   }, 240_000);
 
-  it('a cancelled training resumes without training its finished folds again', async () => {
-    // The trainer alone on the study's bags (the training patients), with a key of its own.
-    const protocol = readProtocol(protocolFile);
-    const dirs = studyBackboneDirs(out);
-    const job = {
-      bags: dirs.bags,
-      out: path.join(tmp.dir, 'resume'),
-      trainIds: JSON.parse(readFileSync(path.join(dirs.model, 'card.json'), 'utf8')).training.trainIds as string[],
-      recipe: trainerRecipe(protocol.deep.training!),
-      key: 'resume-test',
-      bagEngineVersion: '0',
-      name: 'resume-test',
-      notice: 'test',
-      data: 'test',
-    };
-    const python = '/usr/bin/python3';
-    const controller = new AbortController();
-    const first: TrainerEvent[] = [];
-    const cancelled = await errorOfAsync(() =>
-      runTrainer(job, {
-        python,
-        signal: controller.signal,
-        onEvent: (e) => {
-          first.push(e);
-          if (e.type === 'fold-done') controller.abort();
-        },
-      }),
-    );
-    expect(cancelled.code).toBe('STUDY_CANCELLED');
-    const fold1 = path.join(job.out, 'fold-1.json');
+  it("the research page's background study shows the training, and a cancel during it resumes without training finished folds again", async () => {
+    const resumeOut = path.join(tmp.dir, 'resume');
+    const job = new StudyJob({ manifest, out: resumeOut, protocol: protocolFile, jobs: 2 });
+    const seen: StudyJobStatus[] = [];
+    const model = studyBackboneDirs(resumeOut).model;
+    const fold1 = path.join(model, 'fold-1.json');
+    // Cancelled as soon as the first fold has finished (its result file is written when it ends), while the second trains.
+    for (;;) {
+      const s = job.status();
+      seen.push(s);
+      if (s.state !== 'running' || existsSync(fold1)) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const cancelled = await job.cancel();
+    expect(cancelled.state).toBe('cancelled');
+    expect(seen.map((s) => s.stage)).toContain('bags');
+    const training = seen.filter((s) => s.stage === 'train');
+    expect(training.some((s) => s.training?.model === 'fold 1/2' && s.training.epochs === 1)).toBe(true);
+    expect(training.every((s) => s.total > 0 && s.done <= s.total)).toBe(true);
     const fold1Time = statSync(fold1).mtimeMs;
-    expect(JSON.parse(readFileSync(fold1, 'utf8')).key).toBe('resume-test');
+    expect(existsSync(path.join(model, 'card.json'))).toBe(false);
+    // The trainer was killed with the study: the second fold never finishes.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(existsSync(path.join(model, 'fold-2.json'))).toBe(false);
 
-    const second: TrainerEvent[] = [];
-    await runTrainer(job, { python, onEvent: (e) => second.push(e) });
-    const folds = second.filter((e) => e.type === 'fold-done') as Extract<TrainerEvent, { type: 'fold-done' }>[];
+    // Started again: fold 1 is reused (its file untouched), fold 2 and the final model are trained.
+    const events: TrainerEvent[] = [];
+    const r = await runStudy({ manifest, out: resumeOut, protocol: readProtocol(protocolFile), trainOnly: true, onTrainerEvent: (e) => events.push(e) });
+    expect(r.training?.reused).toBe(false);
+    const folds = events.filter((e) => e.type === 'fold-done') as Extract<TrainerEvent, { type: 'fold-done' }>[];
     expect(folds.map((e) => [e.model, e.reused])).toEqual([
       ['fold 1/2', true],
       ['fold 2/2', false],
       ['final', false],
     ]);
     expect(statSync(fold1).mtimeMs).toBe(fold1Time);
-    // Progress starts after the reused fold's steps.
-    const firstStep = second.find((e) => e.type === 'progress') as Extract<TrainerEvent, { type: 'progress' }>;
+    // Its progress starts after the reused fold's optimiser steps.
+    const firstStep = events.find((e) => e.type === 'progress') as Extract<TrainerEvent, { type: 'progress' }>;
     expect(firstStep.model).toBe('fold 2/2');
     expect(firstStep.step).toBeGreaterThan(1);
-    // Another key (another recipe, split or cohort) trains the folds again.
-    const again = new AbortController();
-    const third: TrainerEvent[] = [];
-    await errorOfAsync(() =>
-      runTrainer(
-        { ...job, key: 'another-key' },
-        {
-          python,
-          signal: again.signal,
-          onEvent: (e) => {
-            third.push(e);
-            if (e.type === 'fold-done') again.abort();
-          },
-        },
-      ),
-    );
-    expect(third.find((e) => e.type === 'fold-done')).toMatchObject({ model: 'fold 1/2', reused: false });
   }, 240_000);
 });
