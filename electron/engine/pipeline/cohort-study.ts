@@ -152,6 +152,7 @@ async function runStudySteps(opts: StudyOptions): Promise<StudyResult> {
       split,
       protocol,
       reuseOnly: Boolean(opts.shard || opts.merge),
+      jobs: opts.jobs,
       signal: opts.signal,
       onBagsProgress: (d, n) => opts.onProgress?.('bags', d, n, 0),
       onTrainingProgress: (p) => {

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { HilumError } from '../core/errors.js';
 import { engineVersion } from '../core/version.js';
 import { exportBags } from '../deep/bag-dataset.js';
+import type { SliceBag } from '../deep/sampler.js';
+import { WorkerPool, siblingModule } from '../core/worker-pool.js';
 import { type Backbone, loadBackbone, shippedBackboneDir } from '../deep/model-card.js';
 import { type TrainerEvent, type TrainerRecipe, checkPytorch, runTrainer, trainerPython, trainerScript } from '../deep/trainer-process.js';
 import type { DeepTrainingSettings, StudyProtocol } from '../signatures/protocol.js';
@@ -61,6 +63,8 @@ export async function trainStudyBackbone(opts: {
   split: SplitName[];
   protocol: StudyProtocol;
   reuseOnly?: boolean;
+  /** Bags cut in parallel (worker threads). */
+  jobs?: number;
   signal?: AbortSignal;
   onBagsProgress?: (done: number, total: number) => void;
   onTrainingProgress?: (p: TrainingProgress) => void;
@@ -89,20 +93,27 @@ export async function trainStudyBackbone(opts: {
   const bagsKeyFile = path.join(dirs.bags, 'bags-key.json');
   if (readKey(bagsKeyFile) !== bagsKey) {
     opts.onBagsProgress?.(0, cases.length);
-    await exportBags(
-      cases.map((c) => ({ id: c.id, centre: c.centre, label: c.label, image: c.image, mask: c.mask })),
-      dirs.bags,
-      bagConfig,
-      (done, total) => {
-        if (opts.signal?.aborted)
-          throw new HilumError({
-            code: 'STUDY_CANCELLED',
-            message: 'the study was cancelled while the training bags were cut',
-            hint: 'Start the study again to resume.',
-          });
-        opts.onBagsProgress?.(done, total);
-      },
-    );
+    // Cut `jobs` at a time in worker threads (the extraction's), written in case order.
+    const pool = new WorkerPool(siblingModule(import.meta.url, 'cohort-features-worker'), Math.max(1, Math.min(opts.jobs ?? 2, cases.length)));
+    try {
+      await exportBags(
+        cases.map((c) => ({ id: c.id, centre: c.centre, label: c.label, image: c.image, mask: c.mask })),
+        dirs.bags,
+        bagConfig,
+        (done, total) => {
+          if (opts.signal?.aborted)
+            throw new HilumError({
+              code: 'STUDY_CANCELLED',
+              message: 'the study was cancelled while the training bags were cut',
+              hint: 'Start the study again to resume.',
+            });
+          opts.onBagsProgress?.(done, total);
+        },
+        (c, config) => pool.run<Pick<SliceBag, 'data' | 'shape' | 'slices'>>('bag', { image: c.image, mask: c.mask, config }),
+      );
+    } finally {
+      await pool.close();
+    }
     writeFileSync(bagsKeyFile, JSON.stringify({ key: bagsKey }) + '\n');
   }
   const bagsSeconds = (performance.now() - t) / 1000;
