@@ -21,7 +21,7 @@ stdout carries one JSON object per line:
   {"type": "progress", "model": "fold 1/3" | "final", "epoch": e, "epochs": E, "step": s, "total": S, "loss": l}
   {"type": "fold-done", "model": ..., "seconds": t, "reused": bool}
   {"type": "done", "card": "card.json", "seconds": t, "peakRssMiB": m, "outOfFoldAuc": a, "trainAuc": a}
-  {"type": "error", "code": "PYTORCH_MISSING" | "TRAINING_INPUT_INVALID" | "TRAINING_FAILED", "message": ...}
+  {"type": "error", "code": "PYTORCH_MISSING" | "TRAINING_INPUT_INVALID" | "TRAINING_INIT_MISMATCH" | "TRAINING_FAILED", "message": ...}
 """
 import hashlib
 import json
@@ -197,6 +197,53 @@ def peak_rss_mib():
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024))
 
 
+def conv_bn_pairs(model):
+    """The CompactResNet's (convolution, batch norm) pairs in the order its ONNX export lists the Conv nodes."""
+    pairs = [(model.stem[0], model.stem[1])]
+    for block in model.stages:
+        pairs += [(block.conv1, block.bn1), (block.conv2, block.bn2)]
+        if block.shortcut is not None:
+            pairs.append((block.shortcut[0], block.shortcut[1]))
+    return pairs
+
+
+def load_onnx_weights(model, folder):
+    """Starts `model` from a backbone exported by this trainer (fine-tuning). The export folded every
+    batch norm into its convolution (W' = W * g / sqrt(v + eps), b' = beta + (b - m) * g / sqrt(v + eps)),
+    so each convolution takes W' and its batch norm becomes y = x + b' (weight 1, bias b', running mean
+    0, running variance 1 - eps): the same function. Checked on the folder's reference slices."""
+    import onnx
+    from onnx import numpy_helper
+
+    card = read_json(os.path.join(folder, "card.json"))
+    graph = onnx.load(os.path.join(folder, card["onnx"]["file"])).graph
+    weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    convs = [n for n in graph.node if n.op_type == "Conv"]
+    pairs = conv_bn_pairs(model)
+    if len(convs) != len(pairs):
+        fail("TRAINING_INIT_MISMATCH", "%s has %d convolutions, the architecture %d" % (folder, len(convs), len(pairs)))
+    with torch.no_grad():
+        for node, (conv, bn) in zip(convs, pairs):
+            w, b = weights[node.input[1]], weights[node.input[2]]
+            if tuple(w.shape) != tuple(conv.weight.shape):
+                fail("TRAINING_INIT_MISMATCH", "%s: a convolution of shape %s where the architecture has %s" % (folder, tuple(w.shape), tuple(conv.weight.shape)))
+            conv.weight.copy_(torch.from_numpy(w.copy()))
+            bn.weight.fill_(1.0)
+            bn.bias.copy_(torch.from_numpy(b.copy()))
+            bn.running_mean.zero_()
+            bn.running_var.fill_(1.0 - bn.eps)
+        model.head.weight.copy_(torch.from_numpy(weights["head.weight"].copy()))
+        model.head.bias.copy_(torch.from_numpy(weights["head.bias"].copy()))
+    reference = read_json(os.path.join(folder, card["reference"]["output"]))
+    x = np.fromfile(os.path.join(folder, card["reference"]["input"]), dtype="<f4").reshape(reference["shape"])
+    model.eval()
+    with torch.no_grad():
+        logits = model(torch.from_numpy(x))[0].numpy()
+    difference = float(np.max(np.abs(logits - np.asarray(reference["logit"]))))
+    if not difference <= 1e-3:
+        fail("TRAINING_INIT_MISMATCH", "the weights read from %s reproduce its reference logits only to %.2g" % (folder, difference))
+
+
 def read_json(path):
     try:
         with open(path) as f:
@@ -268,7 +315,10 @@ class Trainer:
 
     def new_model(self):
         arch = self.recipe["architecture"]
-        return ARCHITECTURES[arch["family"]](self.channels, arch["width"])
+        model = ARCHITECTURES[arch["family"]](self.channels, arch["width"])
+        if self.job.get("initModel"):
+            load_onnx_weights(model, self.job["initModel"])
+        return model
 
     def train_model(self, keep, seed, name):
         """One model on the given cases' slices (every slice labelled with its patient)."""
@@ -438,6 +488,7 @@ class Trainer:
                 "learningRate": r["learningRate"],
                 "seed": r["seed"],
                 "folds": self.folds,
+                "init": ("fine-tuned from %s" % self.job["initModelSha256"]) if self.job.get("initModel") else "scratch",
                 "loss": "BCE with logits, positive class weighted by negatives/positives; every slice labelled with its patient",
                 "augmentation": ("in-plane flips and quarter turns" if aug["flipRotate"] else "none")
                 + (

@@ -30,6 +30,7 @@ export interface TrainerRecipe {
   augmentation: { flipRotate: boolean; scanner: number };
   device: 'auto' | 'cpu' | 'cuda';
   threads: number;
+  init: 'scratch' | 'shipped';
 }
 
 export interface TrainerJob {
@@ -45,6 +46,9 @@ export interface TrainerJob {
   name: string;
   notice: string;
   data: string;
+  /** With recipe.init 'shipped': the backbone folder whose ONNX weights start every model. */
+  initModel?: string;
+  initModelSha256?: string;
 }
 
 /** What the trainer reports, line by line. */

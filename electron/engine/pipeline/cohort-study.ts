@@ -162,6 +162,7 @@ async function runStudySteps(opts: StudyOptions): Promise<StudyResult> {
       onTrainerEvent: opts.onTrainerEvent,
     });
     backbone = trained.backbone;
+    appendAll(result.findings, trained.findings);
     result.training = { dir: backbone.dir, reused: trained.reused };
     seconds.bags = trained.seconds.bags;
     seconds.train = trained.seconds.train;

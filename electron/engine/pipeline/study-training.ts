@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { HilumError } from '../core/errors.js';
+import { type Finding, HilumError } from '../core/errors.js';
 import { engineVersion } from '../core/version.js';
 import { exportBags } from '../deep/bag-dataset.js';
 import type { SliceBag } from '../deep/sampler.js';
@@ -40,6 +40,7 @@ export interface TrainingProgress {
 
 export interface TrainingStageResult {
   backbone: Backbone;
+  findings: Finding[];
   /** Whether a finished model with the same key was found (no training ran). */
   reused: boolean;
   seconds: { bags: number; train: number };
@@ -74,12 +75,21 @@ export async function trainStudyBackbone(opts: {
   const dirs = studyBackboneDirs(opts.out);
   const cases = opts.manifest.cases.filter((_, i) => opts.split[i] === 'training');
   // The bags are cut as the shipped backbone's card says, so in-study and shipped models see the same inputs.
-  const bagConfig = loadBackbone(shippedBackboneDir()).bagConfig;
+  const shipped = loadBackbone(shippedBackboneDir());
+  const bagConfig = shipped.bagConfig;
   const bagsKey = hash({ engine: engineVersion(), bagConfig, cases: cases.map((c) => [c.id, c.label, caseSource(c)]) });
   const recipe = trainerRecipe(settings);
-  const key = hash({ engine: engineVersion(), trainer: hash(readFileSync(trainerScript(), 'utf8')), recipe, bagsKey });
+  const initFrom = recipe.init === 'shipped' ? shipped : null;
+  if (initFrom && (recipe.architecture.family !== initFrom.card.architecture.family || initFrom.card.architecture.stageWidths[0] !== recipe.architecture.width))
+    throw new HilumError({
+      code: 'PROTOCOL_INVALID',
+      message: `deep.training.init: shipped fine-tunes the shipped backbone (${initFrom.card.architecture.family}, width ${initFrom.card.architecture.stageWidths[0]}); the protocol asks for ${recipe.architecture.family}, width ${recipe.architecture.width}`,
+      hint: 'Use the shipped architecture, or init: scratch.',
+    });
+  const key = hash({ engine: engineVersion(), trainer: hash(readFileSync(trainerScript(), 'utf8')), recipe, bagsKey, init: initFrom?.sha256 ?? null });
   const finished = finishedModel(dirs.model, key);
-  if (finished) return { backbone: finished, reused: true, seconds: { bags: 0, train: 0 } };
+  const findings = initFrom ? initOverlap(initFrom, opts.manifest.cases) : [];
+  if (finished) return { backbone: finished, findings, reused: true, seconds: { bags: 0, train: 0 } };
   if (opts.reuseOnly)
     throw new HilumError({
       code: 'STUDY_BACKBONE_NOT_TRAINED',
@@ -131,6 +141,7 @@ export async function trainStudyBackbone(opts: {
       notice: synthetic
         ? 'SYNTHETIC: trained on generated phantom data, not on patients. A demonstration, not for clinical use.'
         : `Trained in the Hilum cohort study ${opts.protocol.name} on its training split; validate locally before clinical use.`,
+      ...(initFrom ? { initModel: initFrom.dir, initModelSha256: initFrom.sha256 } : {}),
       data: `the training split (${cases.length} patients) of ${path.basename(opts.manifest.file)}${synthetic ? ' (SYNTHETIC phantom cohort)' : ''}`,
     },
     {
@@ -143,7 +154,27 @@ export async function trainStudyBackbone(opts: {
     },
   );
   const backbone = loadBackbone(dirs.model);
-  return { backbone, reused: false, seconds: { bags: bagsSeconds, train: (performance.now() - t) / 1000 } };
+  return { backbone, findings, reused: false, seconds: { bags: bagsSeconds, train: (performance.now() - t) / 1000 } };
+}
+
+/**
+ * Fine-tuning starts every model, fold models included, from weights trained on the shipped
+ * backbone's patients: those of them in this study make its out-of-fold (and, held out, its
+ * validation and external) results optimistic. IDs repeat across phantom seeds, so this is a warning.
+ */
+function initOverlap(init: Backbone, cases: readonly CohortManifest['cases'][number][]): Finding[] {
+  const trained = new Set(Array.isArray(init.card.training.trainIds) ? (init.card.training.trainIds as string[]) : []);
+  const shared = cases.filter((c) => trained.has(c.id)).map((c) => c.id);
+  if (!shared.length) return [];
+  return [
+    {
+      code: 'STUDY_BACKBONE_INIT_OVERLAP',
+      severity: 'warning',
+      message: `deep.training.init: shipped starts from ${init.card.name}, whose training patients include ${shared.length} patient ID(s) of this study (e.g. ${shared.slice(0, 5).join(', ')}); if they are the same patients, the out-of-fold, validation and external results of the deep signatures are optimistic`,
+      hint: 'Use init: scratch for a study of those patients.',
+      data: { overlapping: shared.length },
+    },
+  ];
 }
 
 function readKey(file: string): string | null {

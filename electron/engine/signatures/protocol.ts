@@ -133,6 +133,11 @@ const deepTraining = z
       })
       .strict()
       .default({ flipRotate: true, scanner: 1 }),
+    /**
+     * scratch: random initial weights (seeded); shipped: every model (folds and final) starts from the
+     * shipped backbone's weights (read from its ONNX file; the architecture must be the shipped one) and is fine-tuned.
+     */
+    init: z.enum(['scratch', 'shipped']).default('scratch'),
     /** auto: CUDA when the PyTorch found has it, else the CPU. */
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     /** PyTorch threads on the CPU. */

@@ -7,13 +7,14 @@
  * a training cancelled there resumes without training finished folds again;
  * a missing interpreter or PyTorch is the named PYTORCH_MISSING error.
  */
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHilumError } from '../../../electron/engine/core/errors.js';
 import { inferBag, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
-import { loadBackbone, readOutOfFold } from '../../../electron/engine/deep/model-card.js';
-import type { TrainerEvent } from '../../../electron/engine/deep/trainer-process.js';
+import { loadBackbone, readOutOfFold, shippedBackboneDir } from '../../../electron/engine/deep/model-card.js';
+import { type TrainerEvent, trainerScript } from '../../../electron/engine/deep/trainer-process.js';
 import { readFeatureTable } from '../../../electron/engine/pipeline/cohort-features.js';
 import { type StudyStage, runStudy } from '../../../electron/engine/pipeline/cohort-study.js';
 import { type StudyJobStatus, StudyJob } from '../../../electron/engine/pipeline/study-job.js';
@@ -81,6 +82,22 @@ describe('in-study backbone training', () => {
     expect(noTorch.message).toMatch(/cannot import (numpy|torch)/);
     expect(noTorch.hint).toMatch(/HILUM_PYTHON/);
     expect(() => statSync(studyBackboneDirs(missingOut).bags)).toThrow();
+  }, 60_000);
+
+  it("fine-tuning reads the shipped backbone's folded ONNX weights back into the architecture (checked on its reference slices)", () => {
+    const load = (width: number) =>
+      spawnSync(
+        '/usr/bin/python3',
+        [
+          '-c',
+          `import sys; sys.path.insert(0, ${JSON.stringify(path.dirname(trainerScript()))}); import hilum_train as h; h.load_onnx_weights(h.CompactResNet(3, ${width}), ${JSON.stringify(shippedBackboneDir())}); print("loaded")`,
+        ],
+        { encoding: 'utf8' },
+      );
+    expect(load(12).stdout.trim()).toBe('loaded');
+    const wrong = load(16);
+    expect(wrong.status).not.toBe(0);
+    expect(JSON.parse(wrong.stdout.trim())).toMatchObject({ type: 'error', code: 'TRAINING_INIT_MISMATCH' });
   }, 60_000);
 
   it('trains on the training split only, cross-fitted, and the study uses the model and its out-of-fold outputs', async () => {
