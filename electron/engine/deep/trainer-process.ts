@@ -126,7 +126,10 @@ export function runTrainer(
     if (signal?.aborted) return reject(cancelled(job.out));
     const child = spawn(python, [options.script ?? trainerScript(), jobFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
+      // OMP_WAIT_POLICY=PASSIVE: OpenMP's threads sleep instead of spinning between operations. On a
+      // shared 2-core machine the spinning threads starve each other: measured 7.3 s per training step
+      // (batch 64) spinning against 1.2 s passive, at a quarter of the CPU time.
+      env: { OMP_WAIT_POLICY: 'PASSIVE', ...process.env, PYTHONUNBUFFERED: '1', PYTHONDONTWRITEBYTECODE: '1' },
     });
     let settled = false;
     let done: Extract<TrainerEvent, { type: 'done' }> | null = null;
