@@ -135,8 +135,10 @@ const studyStatus = z.object({
   state: z.enum(['running', 'done', 'failed', 'cancelled']),
   manifest: z.string(),
   out: z.string(),
-  /** extract → fit → evaluate → report; null before the first progress report. */
-  stage: z.enum(['extract', 'fit', 'evaluate', 'report']).nullable(),
+  /** (bags → train, with in-study backbone training) → extract → fit → evaluate → report; null before the first progress report. */
+  stage: z.enum(['bags', 'train', 'extract', 'fit', 'evaluate', 'report']).nullable(),
+  /** During the train stage: the model being trained ('fold 2/3' or 'final'), its epoch and running loss; done/total count optimiser steps. */
+  training: z.object({ model: z.string(), epoch: z.number().int(), epochs: z.number().int(), loss: z.number() }).nullable(),
   done: z.number().int(),
   total: z.number().int(),
   failed: z.number().int(),

@@ -23,26 +23,15 @@ import json
 import os
 import time
 
+import sys
+
 import numpy as np
 import torch
 import torch.nn as nn
 
-
-def stable_fraction(text):
-    """A number in [0, 1) from a string, the same on every machine."""
-    return int(hashlib.sha256(text.encode()).hexdigest()[:8], 16) / 2**32
-
-
-def gaussian_blur(xb, sigma):
-    """Separable Gaussian blur of every channel (sigma in pixels), reflecting at the borders."""
-    c = xb.shape[1]
-    r = max(1, int(3 * sigma + 0.5))
-    t = torch.arange(-r, r + 1, dtype=torch.float32)
-    k = torch.exp(-(t**2) / (2 * sigma**2))
-    k = k / k.sum()
-    xb = nn.functional.pad(xb, (r, r, r, r), mode="reflect")
-    xb = nn.functional.conv2d(xb, k.view(1, 1, 1, -1).repeat(c, 1, 1, 1), groups=c)
-    return nn.functional.conv2d(xb, k.view(1, 1, -1, 1).repeat(c, 1, 1, 1), groups=c)
+# The architecture, the Gaussian blur, the AUC and the id hash are the in-study trainer's (one copy).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "resources", "training"))
+from hilum_train import CompactResNet, auc, gaussian_blur, stable_fraction  # noqa: E402
 
 
 def scanner_augment(xb, generator, windows, mean, sd):
@@ -66,68 +55,6 @@ def scanner_augment(xb, generator, windows, mean, sd):
     hu = hu + 30.0 * (torch.rand((n, 1, 1, 1), generator=generator) - 0.5)
     channels = [((hu - w[0]) / (w[1] - w[0])).clamp(0, 1) for w in windows]
     return torch.cat([(ch - m) / s for ch, m, s in zip(channels, mean, sd)], dim=1)
-
-
-class BasicBlock(nn.Module):
-    def __init__(self, cin, cout, stride):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-        self.bn1 = nn.BatchNorm2d(cout)
-        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-        self.bn2 = nn.BatchNorm2d(cout)
-        self.relu = nn.ReLU(inplace=True)
-        self.shortcut = None
-        if stride != 1 or cin != cout:
-            self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
-
-    def forward(self, x):
-        y = self.relu(self.bn1(self.conv1(x)))
-        y = self.bn2(self.conv2(y))
-        return self.relu(y + (x if self.shortcut is None else self.shortcut(x)))
-
-
-class CompactResNet(nn.Module):
-    """A small ResNet: 3×3 stem, one basic block per stage (widths w, 2w, 4w, 8w; stride 2 from the
-    second), global average pooling to the feature vector, a linear layer to the slice logit."""
-
-    def __init__(self, channels, width):
-        super().__init__()
-        widths = [width, 2 * width, 4 * width, 8 * width]
-        self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
-        stages = []
-        cin = width
-        for i, w in enumerate(widths):
-            stages.append(BasicBlock(cin, w, 1 if i == 0 else 2))
-            cin = w
-        self.stages = nn.Sequential(*stages)
-        self.pool = nn.AdaptiveAvgPool2d(1)
-        self.head = nn.Linear(cin, 1)
-        self.feature_length = cin
-
-    def forward(self, x):
-        features = torch.flatten(self.pool(self.stages(self.stem(x))), 1)
-        return self.head(features).squeeze(1), features
-
-
-def auc(scores, labels):
-    """Mann-Whitney AUC with mid-ranks for ties."""
-    scores = np.asarray(scores, dtype=np.float64)
-    labels = np.asarray(labels)
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores))
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i : j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    pos = labels == 1
-    n1, n0 = pos.sum(), (~pos).sum()
-    if n1 == 0 or n0 == 0:
-        return float("nan")
-    return float((ranks[pos].sum() - n1 * (n1 + 1) / 2) / (n1 * n0))
 
 
 def rounded(value):

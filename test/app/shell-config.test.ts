@@ -103,7 +103,7 @@ describe('repository rules', () => {
     expect(read('.npmrc')).toContain('strict-allow-scripts=true');
   });
 
-  it('packaging unpacks native modules, ships models, fonts and demo data outside the asar, and trims ONNX Runtime per platform', () => {
+  it('packaging unpacks native modules, ships models, fonts, demo data and the backbone trainer outside the asar, and trims ONNX Runtime per platform', () => {
     const config = parse(read('build/electron-builder.yml')) as {
       asarUnpack: string[];
       extraResources: { from: string; to: string }[];
@@ -114,7 +114,7 @@ describe('repository rules', () => {
     };
     expect(config.asarUnpack).toEqual(expect.arrayContaining(['node_modules/better-sqlite3/**/*', 'node_modules/onnxruntime-node/bin/**/*']));
     // Beside the asar under the same relative paths, where the engine's shippedDataRoot() finds them.
-    for (const dir of ['models', 'resources/fonts', 'resources/demo', 'resources/radiomics']) {
+    for (const dir of ['models', 'resources/fonts', 'resources/demo', 'resources/radiomics', 'resources/training']) {
       expect(config.extraResources).toContainEqual(expect.objectContaining({ from: dir, to: dir }));
       expect(statSync(path.join(ROOT, dir)).isDirectory()).toBe(true);
     }

@@ -101,7 +101,7 @@ export async function runSlurmMode(opts: Options): Promise<void> {
   const count = shard?.count ?? record?.shards ?? onlyShardCount(out);
   if (record && record.shards !== count)
     throw new HilumError({ code: 'INVALID_ARGUMENT', message: `the study was submitted in ${record.shards} shards, not ${count}` });
-  const status = studyShardsStatus(out, cohort.cases, protocolExtractionKeys(protocol), count);
+  const status = studyShardsStatus(out, cohort.cases, protocolExtractionKeys(protocol, out), count);
   if (opts.status) {
     report(opts, status, statusText(out, status));
     return;

@@ -4,6 +4,8 @@ import path from 'node:path';
 import { HilumError } from '../../engine/core/errors.js';
 import { endShardRun, parseShard } from '../../engine/pipeline/cohort-shards.js';
 import { runStudy, type StudyStage } from '../../engine/pipeline/cohort-study.js';
+import type { TrainingProgress } from '../../engine/pipeline/study-training.js';
+import type { TrainerEvent } from '../../engine/deep/trainer-process.js';
 import { writeStudyOutputs } from '../../engine/pipeline/study-outputs.js';
 import { metricsMarkdown } from '../../engine/report/study-report.js';
 import { defaultProtocol, readProtocol } from '../../engine/signatures/protocol.js';
@@ -19,6 +21,7 @@ interface StudyOptions extends SlurmModeOptions {
   merge?: boolean;
   splitOnly?: boolean;
   extractOnly?: boolean;
+  trainOnly?: boolean;
   json?: boolean;
 }
 
@@ -46,6 +49,10 @@ export function registerStudy(program: Command): void {
     .option('--status', "each shard's state (done, running, pending, failed, stale, missing) and Slurm job, from the study folder and Slurm's queue")
     .option('--resubmit-failed', 'resubmit the failed, missing and stale shards of the last --slurm submission alone, with a new merge job')
     .option('--split-only', 'write <out>/split.csv (training / validation / external) and stop')
+    .option(
+      '--train-only',
+      "with the protocol's deep.training: cut the training bags and train the backbone into <out>/backbone, then stop (before --slurm or shards)",
+    )
     .option('--extract-only', 'extract the features and write <out>/features.csv, then stop (with --slurm: the merge job stops there)')
     .option('--json', 'print the result summary as JSON')
     .action(async (opts: StudyOptions) => {
@@ -60,37 +67,15 @@ export function registerStudy(program: Command): void {
       }
       if (!opts.manifest) throw new HilumError({ code: 'INVALID_ARGUMENT', message: '--manifest <cohort.csv> is needed' });
       const protocol = opts.protocol ? readProtocol(opts.protocol) : defaultProtocol();
-      const bar = process.stderr.isTTY
-        ? new cliProgress.SingleBar(
-            { stream: process.stderr, format: '{stage} |{bar}| {value}/{total} patients, {failed} failed, ETA {eta_formatted}', hideCursor: true },
-            cliProgress.Presets.shades_classic,
-          )
-        : null;
-      let lastStage: StudyStage | null = null;
-      let lastLogged = 0;
-      const onProgress = (stage: StudyStage, done: number, total: number, failed: number) => {
-        if (stage !== 'extract') {
-          if (stage !== lastStage) process.stderr.write(`${stage}…\n`);
-          lastStage = stage;
-          return;
-        }
-        if (bar) {
-          if (lastStage !== 'extract') bar.start(total, 0, { stage: 'features', failed: 0 });
-          bar.update(done, { stage: 'features', failed });
-          if (done === total) bar.stop();
-        } else if (done === total || done - lastLogged >= Math.max(1, Math.round(total / 20))) {
-          process.stderr.write(`features: ${done}/${total} patients (${failed} failed)\n`);
-          lastLogged = done;
-        }
-        lastStage = 'extract';
-      };
+      const progress = studyProgress();
+      const onProgress = progress.onProgress;
       const shard = opts.shard ? parseShard(opts.shard) : undefined;
       // A shard stopped by a signal (scancel, a time limit, Ctrl-C) records so before it goes; a SIGKILL leaves "running", which --status checks against Slurm.
       const onSignal = (signal: NodeJS.Signals) => {
         endShardRun(path.join(opts.out, 'shards'), shard!, {
           error: { code: 'SHARD_TERMINATED', message: `terminated by ${signal} (cancelled, past its time limit, or stopped by the system)` },
         });
-        bar?.stop();
+        progress.stop();
         process.exit(signal === 'SIGINT' ? 130 : 143);
       };
       if (shard) for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, onSignal);
@@ -105,15 +90,26 @@ export function registerStudy(program: Command): void {
           merge: opts.merge,
           splitOnly: opts.splitOnly,
           extractOnly: opts.extractOnly,
+          trainOnly: opts.trainOnly,
           onProgress,
+          onTrainingProgress: progress.onTraining,
+          onTrainerEvent: progress.onTrainerEvent,
         });
       } finally {
-        bar?.stop();
+        progress.stop();
         for (const signal of ['SIGTERM', 'SIGINT'] as const) process.off(signal, onSignal);
       }
       const counts = ['training', 'validation', 'external'].map((s) => `${s} ${result.split.filter((x) => x === s).length}`).join(', ');
       if (opts.splitOnly) {
         process.stdout.write(`wrote ${path.join(opts.out, 'split.csv')}: ${counts}\n`);
+        return;
+      }
+      if (opts.trainOnly) {
+        process.stdout.write(
+          result.training
+            ? `backbone ${result.training.reused ? 'already trained' : 'trained'} in ${result.training.dir}\n`
+            : 'the protocol does not train the backbone (deep.training.enabled is not true): nothing to do\n',
+        );
         return;
       }
       if (shard) {
@@ -162,4 +158,68 @@ export function registerStudy(program: Command): void {
           .join('\n') + '\n',
       );
     });
+}
+
+/**
+ * The CLI's view of a study's progress on stderr: a bar for the training bags, the backbone
+ * training (optimiser steps of every fold and the final model, with the model, epoch and loss) and
+ * the feature extraction on a terminal; a line every 5 % otherwise (logs, Slurm).
+ */
+function studyProgress() {
+  const bar = process.stderr.isTTY
+    ? new cliProgress.SingleBar(
+        { stream: process.stderr, format: '{stage} |{bar}| {value}/{total} {unit}{detail}, ETA {eta_formatted}', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : null;
+  const barred: Partial<Record<StudyStage, { label: string; unit: string }>> = {
+    bags: { label: 'training bags', unit: 'patients' },
+    train: { label: 'backbone', unit: 'steps' },
+    extract: { label: 'features', unit: 'patients' },
+  };
+  let lastStage: StudyStage | null = null;
+  let lastLogged = 0;
+  let detail = '';
+  const onProgress = (stage: StudyStage, done: number, total: number, failed: number) => {
+    const shown = barred[stage];
+    if (!shown) {
+      if (stage !== lastStage) {
+        bar?.stop();
+        process.stderr.write(`${stage}…\n`);
+      }
+      lastStage = stage;
+      return;
+    }
+    const extra = stage === 'extract' ? `, ${failed} failed` : detail;
+    if (bar) {
+      if (lastStage !== stage) {
+        bar.stop();
+        bar.start(total, 0, { stage: shown.label, unit: shown.unit, detail: extra });
+      }
+      bar.update(done, { stage: shown.label, unit: shown.unit, detail: extra });
+      if (done === total) bar.stop();
+    } else if (lastStage !== stage || done === total || done - lastLogged >= Math.max(1, Math.round(total / 20))) {
+      process.stderr.write(`${shown.label}: ${done}/${total} ${shown.unit}${extra}\n`);
+      lastLogged = done;
+    }
+    lastStage = stage;
+  };
+  return {
+    onProgress,
+    onTraining: (p: TrainingProgress) => {
+      detail = ` (${p.model}, epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(3)})`;
+    },
+    onTrainerEvent: (e: TrainerEvent) => {
+      const say = (text: string) => {
+        if (bar && lastStage === 'train') bar.stop();
+        process.stderr.write(text + '\n');
+        if (bar && lastStage === 'train') lastStage = null;
+      };
+      if (e.type === 'start') say(`backbone training: PyTorch ${e.torch} on ${e.device} (${e.threads} thread(s)), ${e.patients} training patients`);
+      else if (e.type === 'fold-done' && e.reused) say(`backbone training: ${e.model} already trained, reused`);
+      else if (e.type === 'done')
+        say(`backbone training: done in ${e.seconds.toFixed(0)} s (out-of-fold AUC ${e.outOfFoldAuc ?? '—'}, final model on training ${e.trainAuc ?? '—'})`);
+    },
+    stop: () => bar?.stop(),
+  };
 }

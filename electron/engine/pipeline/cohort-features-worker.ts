@@ -3,6 +3,8 @@ import { serveWorker } from '../core/worker-host.js';
 import { type BackboneSession, inferBag, openBackbone } from '../deep/backbone-session.js';
 import { loadBackbone } from '../deep/model-card.js';
 import { sampleBag } from '../deep/sampler.js';
+import { cutBag } from '../deep/bag-dataset.js';
+import type { BagConfig } from '../deep/bag-config.js';
 import { loadVolume } from '../imaging/load.js';
 import { importMask } from '../imaging/mask-import.js';
 import { extractRadiomics } from '../radiomics/extractor.js';
@@ -25,6 +27,11 @@ function session(modelDir: string): Promise<BackboneSession> {
 
 /** Worker entry: every feature of one case — radiomics (and on the repeat mask) and the 2.5D slice outputs — from one load of the CT. */
 serveWorker({
+  /** One case's 2.5D bag for the in-study training (pipeline/study-training.ts). */
+  bag: async (req: { image: string; mask: string; config: BagConfig }) => {
+    const bag = await cutBag(req, req.config);
+    return { data: bag.data, shape: bag.shape, slices: bag.slices };
+  },
   extract: async (req: CaseExtractionRequest): Promise<CaseExtractionResult> => {
     const ct = (await loadVolume(req.image)).volume;
     const out: CaseExtractionResult = { id: req.id, spacing: [...ct.spacingMm] };

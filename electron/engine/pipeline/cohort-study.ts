@@ -35,9 +35,11 @@ import {
 import { type ShardSpec, endShardRun, mergeShardTables, shardCases, shardProvenance, shardTableName, startShardRun } from './cohort-shards.js';
 import { type CohortManifest, casePath, readCohortManifest } from './cohort-manifest.js';
 import { arrayMax, arrayMin } from '../core/array-extent.js';
+import type { TrainerEvent } from '../deep/trainer-process.js';
+import { type TrainingProgress, studyBackboneDirs, trainStudyBackbone } from './study-training.js';
 import { appendAll } from '../core/append-all.js';
 
-export type StudyStage = 'extract' | 'fit' | 'evaluate' | 'report';
+export type StudyStage = 'bags' | 'train' | 'extract' | 'fit' | 'evaluate' | 'report';
 
 export interface StudyOptions {
   manifest: string;
@@ -48,10 +50,16 @@ export interface StudyOptions {
   merge?: boolean;
   splitOnly?: boolean;
   extractOnly?: boolean;
+  /** Stop after the in-study backbone training (before extraction), e.g. before the shards of a cluster run. */
+  trainOnly?: boolean;
   now?: Date;
   onProgress?: (stage: StudyStage, done: number, total: number, failed: number) => void;
   /** Before extraction: patients to extract and patients whose features the study folder already holds. */
   onExtractionPlan?: (todo: number, cached: number) => void;
+  /** In-study backbone training: optimiser steps of all fold models and the final model together. */
+  onTrainingProgress?: (p: TrainingProgress) => void;
+  /** Every event the trainer reports (start with the PyTorch version and device, folds done or reused). */
+  onTrainerEvent?: (e: TrainerEvent) => void;
   /** Cancels the study between patients and between stages (`STUDY_CANCELLED`); finished patients stay cached. */
   signal?: AbortSignal;
 }
@@ -65,6 +73,8 @@ export interface StudyResult {
   bundle?: ModelBundle;
   findings: Finding[];
   extraction?: { extracted: number; cached: number; failures: number };
+  /** The in-study backbone training, when the protocol asks for it. */
+  training?: { dir: string; reused: boolean };
   /** Whether the training split's MIL features came from out-of-fold backbone outputs. */
   outOfFold?: { used: boolean; folds: number; patients: number };
   seconds: Record<string, number>;
@@ -75,10 +85,14 @@ export function defaultRadiomicsParameterFile(): string {
   return path.join(shippedDataRoot(), 'resources', 'radiomics', 'hilum-ct.yaml');
 }
 
-/** The extraction keys of a protocol's study: what its cached features and shard tables must have been extracted with. */
-export function protocolExtractionKeys(protocol: StudyProtocol): ExtractionKeys {
+/**
+ * The extraction keys of a protocol's study: what its cached features and shard tables must have
+ * been extracted with. With in-study training the backbone is the study folder's (`out`), once trained.
+ */
+export function protocolExtractionKeys(protocol: StudyProtocol, out?: string): ExtractionKeys {
   const params = readParameterFile(protocol.radiomics.parameterFile ?? defaultRadiomicsParameterFile());
-  return extractionKeys(params, loadBackbone(protocol.deep.model ?? shippedBackboneDir()));
+  const dir = protocol.deep.training?.enabled && out ? studyBackboneDirs(out).model : (protocol.deep.model ?? shippedBackboneDir());
+  return extractionKeys(params, loadBackbone(dir));
 }
 
 /**
@@ -130,7 +144,32 @@ async function runStudySteps(opts: StudyOptions): Promise<StudyResult> {
 
   const parameterFile = protocol.radiomics.parameterFile ?? defaultRadiomicsParameterFile();
   const params = readParameterFile(parameterFile);
-  const backbone = loadBackbone(protocol.deep.model ?? shippedBackboneDir());
+  let backbone: Backbone;
+  if (protocol.deep.training?.enabled) {
+    throwIfCancelled(opts.signal);
+    const trained = await trainStudyBackbone({
+      out: opts.out,
+      manifest,
+      split,
+      protocol,
+      reuseOnly: Boolean(opts.shard || opts.merge),
+      jobs: opts.jobs,
+      signal: opts.signal,
+      onBagsProgress: (d, n) => opts.onProgress?.('bags', d, n, 0),
+      onTrainingProgress: (p) => {
+        opts.onProgress?.('train', p.step, p.total, 0);
+        opts.onTrainingProgress?.(p);
+      },
+      onTrainerEvent: opts.onTrainerEvent,
+    });
+    backbone = trained.backbone;
+    appendAll(result.findings, trained.findings);
+    result.training = { dir: backbone.dir, reused: trained.reused };
+    seconds.bags = trained.seconds.bags;
+    seconds.train = trained.seconds.train;
+    t = performance.now();
+    if (opts.trainOnly) return result;
+  } else backbone = loadBackbone(protocol.deep.model ?? shippedBackboneDir());
   const overlap = backboneOverlap(backbone, manifest, split);
   if (overlap) result.findings.push(overlap);
   const keys = extractionKeys(params, backbone);
@@ -231,7 +270,7 @@ function backboneOverlap(backbone: Backbone, manifest: CohortManifest, split: Sp
     code: 'STUDY_BACKBONE_OVERLAP',
     severity: 'warning',
     message: `the backbone ${backbone.card.name} lists ${leaked.length} training patient ID(s) that this study holds out for validation or external test (e.g. ${leaked.slice(0, 5).join(', ')}); if they are the same patients, the MIL, DLRad and combined results there are optimistic`,
-    hint: "Train the backbone on this study's training split (hilum study --split-only writes split.csv; models/training/train_backbone.py --split split.csv).",
+    hint: 'Train the backbone in the study, on its own training split: protocol deep.training.enabled: true (docs/deep.md).',
     data: { overlapping: leaked.length },
   };
 }
@@ -265,7 +304,7 @@ function useOutOfFold(
       code: 'DEEP_OUT_OF_FOLD_UNUSED',
       severity: 'warning',
       message: `the backbone's out-of-fold outputs do not cover ${lacking.length} of the ${training.length} training patients (e.g. ${ids[lacking[0]]}; matched by ID and bag SHA-256); the training split uses the final model's outputs, which are optimistic for patients the backbone was trained on`,
-      hint: "Train the backbone on this study's split (models/training/train_backbone.py --split split.csv).",
+      hint: 'Train the backbone in the study, on its own split: protocol deep.training.enabled: true (docs/deep.md).',
     });
     return { used: false, folds, patients: 0 };
   }
@@ -349,7 +388,11 @@ function buildBundle(
     protocol: {
       ...protocol,
       radiomics: { ...protocol.radiomics, ...(protocol.radiomics.parameterFile ? { parameterFile: path.basename(protocol.radiomics.parameterFile) } : {}) },
-      deep: { ...protocol.deep, ...(protocol.deep.model ? { model: path.basename(protocol.deep.model) } : {}) },
+      deep: {
+        ...protocol.deep,
+        ...(protocol.deep.model ? { model: path.basename(protocol.deep.model) } : {}),
+        ...(protocol.deep.training ? { training: trainerSettingsForBundle(protocol.deep.training) } : {}),
+      },
     },
     radiomics: { parameterFile: path.basename(parameterFile), parameterText: readFileSync(parameterFile, 'utf8'), extractionKey: keys.radiomics },
     backbone: embedBackbone(backbone, keys.deep),
@@ -359,6 +402,12 @@ function buildBundle(
     metrics: { rows: metrics.rows, delong: metrics.delong, calibration: metrics.calibration.map(({ curve: _curve, ...rest }) => rest), oracle: metrics.oracle },
     referenceDistribution,
   });
+}
+
+/** The training settings as the bundle records them: the interpreter's path is this machine's, not the model's. */
+function trainerSettingsForBundle(settings: NonNullable<StudyProtocol['deep']['training']>): NonNullable<StudyProtocol['deep']['training']> {
+  const { python: _python, ...rest } = settings;
+  return rest;
 }
 
 /** The combined model's nomogram (rms::nomogram conventions), axis ranges from the training split. */

@@ -21,6 +21,7 @@ async function main(request: StudyJobRequest, post: (m: StudyJobMessage) => void
       jobs: request.jobs,
       onProgress: (stage, done, total, failed) => post({ type: 'progress', stage, done, total, failed }),
       onExtractionPlan: (todo, cached) => post({ type: 'plan', todo, cached }),
+      onTrainingProgress: (p) => post({ type: 'training', model: p.model, epoch: p.epoch, epochs: p.epochs, loss: p.loss }),
       signal,
     });
     throwIfCancelled(signal);

@@ -22,6 +22,7 @@ export interface StudyJobRequest {
 export type StudyJobMessage =
   | { type: 'plan'; todo: number; cached: number }
   | { type: 'progress'; stage: StudyStage; done: number; total: number; failed: number }
+  | { type: 'training'; model: string; epoch: number; epochs: number; loss: number }
   | { type: 'done'; bundleFile: string; contentSha256: string }
   | { type: 'error'; error: Pick<HilumErrorInit, 'code' | 'message' | 'hint' | 'data'> };
 
@@ -37,6 +38,8 @@ export interface StudyJobStatus {
   total: number;
   failed: number;
   cached: number | null;
+  /** The train stage's model, epoch and loss (done/total count its optimiser steps). */
+  training: { model: string; epoch: number; epochs: number; loss: number } | null;
   startedAt: string;
   endedAt: string | null;
   error: { code: string; message: string; hint?: string; data?: Record<string, unknown> } | null;
@@ -61,6 +64,7 @@ export class StudyJob {
       total: 0,
       failed: 0,
       cached: null,
+      training: null,
       startedAt: new Date().toISOString(),
       endedAt: null,
       error: null,
@@ -78,20 +82,21 @@ export class StudyJob {
   }
 
   status(): StudyJobStatus {
-    return { ...this.state, error: this.state.error ? { ...this.state.error } : null };
+    return { ...this.state, training: this.state.training ? { ...this.state.training } : null, error: this.state.error ? { ...this.state.error } : null };
   }
 
   /**
    * Stops the study and resolves when it has stopped; what was extracted stays cached in the study
    * folder. During extraction the worker is asked to stop (the patients being extracted finish:
-   * terminating a thread inside a native ONNX Runtime call can abort the whole process); in the
-   * later stages, which are plain JavaScript, it is terminated at once.
+   * terminating a thread inside a native ONNX Runtime call can abort the whole process); during
+   * the bags and train stages too (the worker kills the trainer's child process, whose finished
+   * folds stay); in the later stages, which are plain JavaScript, it is terminated at once.
    */
   async cancel(): Promise<StudyJobStatus> {
     if (this.state.state !== 'running') return this.status();
     this.cancelRequested = true;
     this.worker.postMessage({ type: 'cancel' });
-    if (this.state.stage !== null && this.state.stage !== 'extract') await this.worker.terminate();
+    if (this.state.stage === 'fit' || this.state.stage === 'evaluate' || this.state.stage === 'report') await this.worker.terminate();
     await this.finished;
     return this.status();
   }
@@ -99,7 +104,10 @@ export class StudyJob {
   private onMessage(m: StudyJobMessage): void {
     if (this.state.state !== 'running') return;
     if (m.type === 'plan') this.state.cached = m.cached;
-    else if (m.type === 'progress') Object.assign(this.state, { stage: m.stage, done: m.done, total: m.total, failed: m.failed });
+    else if (m.type === 'progress') {
+      Object.assign(this.state, { stage: m.stage, done: m.done, total: m.total, failed: m.failed });
+      if (m.stage !== 'train') this.state.training = null;
+    } else if (m.type === 'training') this.state.training = { model: m.model, epoch: m.epoch, epochs: m.epochs, loss: m.loss };
     else if (m.type === 'done') this.end('done', null);
     else if (m.error.code === 'STUDY_CANCELLED') this.end('cancelled', null);
     else this.end('failed', m.error);

@@ -102,6 +102,54 @@ const slurmSettings = z
   })
   .strict();
 
+/**
+ * In-study backbone training (the `train` stage of `hilum study`, docs/deep.md): the 2.5D backbone
+ * trained with PyTorch in a child process on the study's training split, cross-fitted in `folds`
+ * folds (out-of-fold slice probabilities for the training patients), then the final model on the
+ * whole training split, exported to ONNX and used for every patient's deep features.
+ */
+const deepTraining = z
+  .object({
+    enabled: z.boolean().default(false),
+    architecture: z
+      .object({
+        family: z.enum(['CompactResNet']).default('CompactResNet'),
+        /** Channels of the first stage; the stages have width, 2×, 4×, 8×. */
+        width: z.number().int().min(4).max(64).default(12),
+      })
+      .strict()
+      .default({ family: 'CompactResNet', width: 12 }),
+    epochs: z.number().int().min(1).max(200).default(12),
+    batch: z.number().int().min(2).max(1024).default(64),
+    learningRate: z.number().gt(0).max(1).default(0.002),
+    /** Cross-fitting folds for the training patients' out-of-fold outputs (≥ 2). */
+    folds: z.number().int().min(2).max(10).default(3),
+    seed: z.number().int().default(1),
+    augmentation: z
+      .object({
+        /** In-plane flips and quarter turns. */
+        flipRotate: z.boolean().default(true),
+        /** Scanner and contrast variation in HU (contrast timing, kernel, noise grain, calibration); 0 off, 1 the documented ranges. */
+        scanner: z.number().min(0).max(2).default(1),
+      })
+      .strict()
+      .default({ flipRotate: true, scanner: 1 }),
+    /**
+     * scratch: random initial weights (seeded); shipped: every model (folds and final) starts from the
+     * shipped backbone's weights (read from its ONNX file; the architecture must be the shipped one) and is fine-tuned.
+     */
+    init: z.enum(['scratch', 'shipped']).default('scratch'),
+    /** auto: CUDA when the PyTorch found has it, else the CPU. */
+    device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
+    /** PyTorch threads on the CPU. */
+    threads: z.number().int().min(1).max(256).default(2),
+    /** Python interpreter with PyTorch (HILUM_PYTHON overrides it; /usr/bin/python3 without either). Not part of the model: left out of the bundle. */
+    python: z.string().min(1).optional(),
+  })
+  .strict();
+
+export type DeepTrainingSettings = z.infer<typeof deepTraining>;
+
 export const protocolSchema = z
   .object({
     format: z.literal(PROTOCOL_FORMAT).default(PROTOCOL_FORMAT),
@@ -147,6 +195,8 @@ export const protocolSchema = z
          * features of the training split are built from them (cross-fitting); off: from the final model.
          */
         outOfFold: z.enum(['auto', 'off']).default('auto'),
+        /** In-study training of the backbone; off unless `enabled` (then `model` must not be given). */
+        training: deepTraining.optional(),
       })
       .strict()
       .default({ plhBins: 10, words: 8, pcaComponents: 0, outOfFold: 'auto' }),
@@ -260,6 +310,11 @@ export function parseProtocol(raw: unknown, source = 'protocol'): StudyProtocol 
   for (let i = 1; i < p.riskCategories.cutoffs.length; i++)
     if (!(p.riskCategories.cutoffs[i] > p.riskCategories.cutoffs[i - 1]))
       throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${source}: riskCategories.cutoffs must increase` });
+  if (p.deep.training?.enabled && p.deep.model)
+    throw new HilumError({
+      code: 'PROTOCOL_INVALID',
+      message: `${source}: deep.model and deep.training.enabled are both given; the study trains its own backbone, so leave deep.model out`,
+    });
   const columns = p.clinical.variables.map((v) => v.column);
   const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
   if (duplicate) throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${source}: clinical variable ${duplicate} is listed twice` });

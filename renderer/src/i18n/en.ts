@@ -340,8 +340,21 @@ export default {
     openResults: 'Show results of this folder',
     progress: 'Study progress',
     states: { running: 'Running', done: 'Finished', failed: 'Failed', cancelled: 'Cancelled' },
-    stages: { extract: 'extracting features', fit: 'fitting the signatures', evaluate: 'evaluating', report: 'writing the table, plots and bundle' },
+    stages: {
+      bags: 'cutting the training slices',
+      train: 'training the backbone',
+      extract: 'extracting features',
+      fit: 'fitting the signatures',
+      evaluate: 'evaluating',
+      report: 'writing the table, plots and bundle',
+    },
     patients: '{done} of {total} patients, {failed} failed',
+    // In-study backbone training (protocol deep.training): the model being trained, its epoch and the running loss.
+    training: {
+      fold: 'fold {fold} of {folds}',
+      finalModel: 'final model',
+      detail: '{model}, epoch {epoch} of {epochs}, loss {loss}',
+    },
     reused: '{count} patients reused from the study folder',
     resumeHint: 'The patients extracted so far are kept in the study folder: start the study again to resume from them.',
     bundle: 'Model bundle',

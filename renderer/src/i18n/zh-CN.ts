@@ -335,8 +335,21 @@ const zh: typeof en = {
     openResults: '显示此文件夹的结果',
     progress: '研究进度',
     states: { running: '运行中', done: '已完成', failed: '失败', cancelled: '已取消' },
-    stages: { extract: '正在提取特征', fit: '正在拟合特征标签', evaluate: '正在评估', report: '正在写出表格、图和模型包' },
+    stages: {
+      bags: '正在切取训练切片',
+      train: '正在训练骨干网络',
+      extract: '正在提取特征',
+      fit: '正在拟合特征标签',
+      evaluate: '正在评估',
+      report: '正在写出表格、图和模型包',
+    },
     patients: '{total} 例患者中已完成 {done} 例，失败 {failed} 例',
+    // 研究内骨干网络训练（方案 deep.training）：正在训练的模型、轮次与当前损失。
+    training: {
+      fold: '第 {fold}/{folds} 折',
+      finalModel: '最终模型',
+      detail: '{model}，第 {epoch}/{epochs} 轮，损失 {loss}',
+    },
     reused: '{count} 例患者的特征取自研究文件夹的缓存',
     resumeHint: '已提取的患者特征保留在研究文件夹中：再次开始研究即可从中断处继续。',
     bundle: '模型包',
