@@ -242,7 +242,12 @@ export const API = {
     response: BINARY,
   },
   'segment.click': {
-    request: z.strictObject({ volumeId: id, seedLps: vec3 }),
+    request: z.strictObject({
+      volumeId: id,
+      seedLps: vec3,
+      /** A box (LPS mm, any two opposite corners) the mask must lie in: how a large mass against the chest wall or mediastinum is segmented. */
+      boxLps: z.strictObject({ aLps: vec3, bLps: vec3 }).optional(),
+    }),
     response: z.object({
       maskId: z.string(),
       measurements,

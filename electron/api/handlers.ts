@@ -14,6 +14,7 @@ import { describeSeriesLine, scanDicom } from '../engine/imaging/dicom/import.js
 import { imageFileFormat, readImageFile, writeImageFile } from '../engine/imaging/image-files.js';
 import { loadVolume } from '../engine/imaging/load.js';
 import { type LabelMap, type Volume, cropToBox } from '../engine/imaging/volume.js';
+import type { Vec3 } from '../engine/imaging/vec.js';
 import { demoClinicalInput, ensureDemoCase } from '../engine/phantom/demo-case.js';
 import { DEMO_BUNDLE_FILE, runBedside } from '../engine/pipeline/bedside-run.js';
 import { maskBox, segmentNodule } from '../engine/segmentation/index.js';
@@ -300,9 +301,13 @@ export function createHandlerTable(ctx: HandlerContext): HandlerTable {
       return ownBuffer(int16Voxels(volumeOf(volumeId).volume));
     },
 
-    async 'segment.click'({ volumeId, seedLps }) {
+    async 'segment.click'({ volumeId, seedLps, boxLps }) {
       const { volume } = volumeOf(volumeId);
-      const result = segmentNodule(volume, { seed: { worldLps: seedLps } });
+      const boundingBox = boxLps && {
+        minLps: boxLps.aLps.map((v, a) => Math.min(v, boxLps.bLps[a])) as Vec3,
+        maxLps: boxLps.aLps.map((v, a) => Math.max(v, boxLps.bLps[a])) as Vec3,
+      };
+      const result = segmentNodule(volume, { seed: { worldLps: seedLps }, boundingBox });
       const box = maskBox(result.mask.voxels, result.mask.dims);
       return {
         maskId: newMask(result.mask, volumeId, { origin: 'click', seedLps }),

@@ -33,6 +33,22 @@ async function call(method: string, params: unknown): Promise<unknown> {
 }
 
 describe('touching up, exporting and importing a mask through the API', () => {
+  it('segment.click with a box: the mask lies in the box (corners in any order); a malformed box is refused by validation', async () => {
+    const { volumeId } = API['images.open'].response.parse(await call('images.open', { path: ctFile }));
+    const seedLps = indexToWorld(nodule.ct, nodule.seed);
+    const full = API['segment.click'].response.parse(await call('segment.click', { volumeId, seedLps }));
+    // A box that ends at the seed's slice on the +k side (the corners given max first).
+    const [nx, ny] = nodule.ct.dims;
+    const aLps = indexToWorld(nodule.ct, [nx - 1, ny - 1, nodule.seed[2]] as Vec3);
+    const bLps = indexToWorld(nodule.ct, [0, 0, 0] as Vec3);
+    const boxed = API['segment.click'].response.parse(await call('segment.click', { volumeId, seedLps, boxLps: { aLps, bLps } }));
+    expect(boxed.box?.max[2]).toBeLessThanOrEqual(nodule.seed[2]);
+    expect(full.box?.max[2]).toBeGreaterThan(nodule.seed[2]);
+    expect(boxed.measurements.volumeMl).toBeLessThan(full.measurements.volumeMl);
+    const malformed = await answer('segment.click', { volumeId, seedLps, boxLps: { aLps, bLps: [1, 2] } });
+    expect('error' in malformed && malformed.error.code).toBe('API_INVALID_REQUEST');
+  });
+
   it('brush paint and erase change the mask and its measurements; undo and redo restore them exactly', async () => {
     const { volumeId } = API['images.open'].response.parse(await call('images.open', { path: ctFile }));
     const seedLps = indexToWorld(nodule.ct, nodule.seed);
