@@ -36,7 +36,7 @@ export interface BoundingBox {
 }
 
 /** Bounding box of the voxels equal to `label` (or of all non-zero voxels); null when there are none. */
-export function labelBoundingBox(mask: ScalarImage, label?: number): BoundingBox | null {
+export function labelBoundingBox(mask: Pick<ScalarImage, 'dims' | 'voxels'>, label?: number): BoundingBox | null {
   const [nx, ny, nz] = mask.dims;
   const v = mask.voxels;
   const min: Vec3 = [nx, ny, nz];

@@ -1,6 +1,6 @@
 import type { ImageGrid } from '../imaging/grid.js';
 import { column, dot } from '../imaging/vec.js';
-import type { Volume } from '../imaging/volume.js';
+import { type Volume, labelBoundingBox } from '../imaging/volume.js';
 import { noduleBody, solidComponent } from './solid-component.js';
 
 /** Default HU above which tumour tissue counts as solid (consolidation) for the CTR. */
@@ -44,21 +44,8 @@ const MEASURE_MARGIN = 2;
 
 /** Inclusive voxel-index box [lo, hi] of the mask's non-zero voxels (i fastest), or null when there are none. */
 export function maskBox(mask: Uint8Array, dims: [number, number, number]): [[number, number, number], [number, number, number]] | null {
-  const [nx, ny, nz] = dims;
-  const lo: [number, number, number] = [nx, ny, nz];
-  const hi: [number, number, number] = [-1, -1, -1];
-  for (let k = 0, o = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++, o++) {
-        if (!mask[o]) continue;
-        if (i < lo[0]) lo[0] = i;
-        if (i > hi[0]) hi[0] = i;
-        if (j < lo[1]) lo[1] = j;
-        if (j > hi[1]) hi[1] = j;
-        if (k < lo[2]) lo[2] = k;
-        if (k > hi[2]) hi[2] = k;
-      }
-  return hi[0] < 0 ? null : [lo, hi];
+  const box = labelBoundingBox({ dims, voxels: mask });
+  return box && [box.minIjk, box.maxIjk];
 }
 
 /**
