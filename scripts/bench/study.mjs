@@ -4,7 +4,7 @@
 // clinical values — the part of `hilum study` that runs again for every protocol, with the
 // features cached. With HILUM_BENCH_MANIFEST=cohort/manifest.csv it also times a whole study of
 // that cohort (extraction included) into a temporary folder.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fitSignatureSet } from '../../dist/electron/engine/signatures/fit-set.js';
@@ -66,7 +66,11 @@ export async function runStudyBench() {
   const manifest = process.env.HILUM_BENCH_MANIFEST;
   const training = Boolean(process.env.HILUM_BENCH_TRAINING);
   if (manifest) {
-    const out = mkdtempSync(path.join(os.tmpdir(), 'hilum-bench-study-'));
+    // HILUM_BENCH_STUDY_OUT keeps the study (tables, plots, bundle) in that folder, which must be empty or absent.
+    const keep = process.env.HILUM_BENCH_STUDY_OUT;
+    if (keep && existsSync(keep) && readdirSync(keep).length)
+      throw new Error(`HILUM_BENCH_STUDY_OUT=${keep} is not empty: the bench times a study from an empty folder`);
+    const out = keep ? (mkdirSync(keep, { recursive: true }), keep) : mkdtempSync(path.join(os.tmpdir(), 'hilum-bench-study-'));
     try {
       const t = performance.now();
       // In-study training: the default protocol with the backbone trained on the study's own training split (docs/deep.md).
@@ -96,12 +100,16 @@ export async function runStudyBench() {
             `final model ${(card.training.finalModelSeconds / rec.epochs).toFixed(1)} s per epoch; trainer peak RSS ${trainer.peakRssMiB} MiB; out-of-fold AUC ${trainer.outOfFoldAuc}`,
         );
       }
-      const auc = (signature, split) => r.metrics.rows.find((x) => x.signature === signature && x.split === split).auc.toFixed(3);
+      const auc = (signature, split) =>
+        (signature === 'oracle'
+          ? r.metrics.oracle.find((x) => x.split === split)
+          : r.metrics.rows.find((x) => x.signature === signature && x.split === split)
+        )?.auc.toFixed(3) ?? '–';
       lines.push(
-        `  AUC training / validation / external: ${['mil', 'dlrad', 'combined'].map((s) => `${s} ${auc(s, 'training')} / ${auc(s, 'validation')} / ${auc(s, 'external')}`).join('; ')}`,
+        `  AUC training / validation / external: ${['clinical', 'radiomics', 'mil', 'dlrad', 'combined', 'oracle'].map((s) => `${s} ${auc(s, 'training')} / ${auc(s, 'validation')} / ${auc(s, 'external')}`).join('; ')}`,
       );
     } finally {
-      rmSync(out, { recursive: true, force: true });
+      if (!keep) rmSync(out, { recursive: true, force: true });
     }
   } else
     lines.push(

@@ -11,6 +11,12 @@ export const BagConfigSchema = z
     spacingMm: z.number().positive().max(5),
     /** Axial slice offsets (in units of spacingMm) from the largest tumour slice; 0 must be one of them. */
     offsets: z.array(z.number().int().min(-20).max(20)).min(1).max(21),
+    /**
+     * Offsets beyond the tumour's first or last slice: clamped to that slice (absent or false), or
+     * taken as given (true), so the bag also holds slices through the tissue above and below the
+     * tumour, where satellites and strands lie.
+     */
+    offsetsBeyondTumour: z.boolean().optional(),
     /** Extra planes through the tumour's centroid. */
     planes: z.array(z.enum(['coronal', 'sagittal'])).max(2),
     /** HU windows, one channel each: [low, high] mapped to [0, 1] and clipped. */

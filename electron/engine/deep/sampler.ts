@@ -67,7 +67,8 @@ const PLANE_DIRECTION: Record<SlicePlane, Mat3> = { axial: AXIAL, coronal: CORON
 /**
  * Cuts the 2.5D bag of the method: on an isotropic grid (config.spacingMm) aligned with the
  * patient axes, the axial slice with the largest tumour cross-section and the slices at the given
- * offsets from it (clamped to the tumour's extent, and recorded, when the tumour is thinner),
+ * offsets from it (clamped to the tumour's extent, and recorded, when the tumour is thinner, unless
+ * config.offsetsBeyondTumour asks for the tissue above and below it),
  * plus optional coronal/sagittal planes through the tumour's centroid. Every slice is a square crop
  * centred on the tumour, its largest in-plane extent plus the margin on each side, resampled
  * (trilinear) to sizePx × sizePx, then mapped through each HU window to a normalised channel.
@@ -123,8 +124,11 @@ export function sampleBag(ct: Volume, mask: LabelMap, config: BagConfig, options
 
   const slices: BagSlice[] = [];
   for (const offset of config.offsets) {
-    const k = Math.min(last, Math.max(first, largest + offset));
-    const centreLps = planeCentroid(onIso, iso, k);
+    const inside = Math.min(last, Math.max(first, largest + offset));
+    const k = config.offsetsBeyondTumour ? largest + offset : inside;
+    // A slice beyond the tumour is centred above (below) the centroid of the tumour's nearest slice.
+    const centre = planeCentroid(onIso, iso, inside);
+    const centreLps: Vec3 = [centre[0], centre[1], centre[2] + (k - inside) * s];
     slices.push({ plane: 'axial', offset, usedOffset: k - largest, clamped: k !== largest + offset, centreLps });
   }
   for (const plane of config.planes) {

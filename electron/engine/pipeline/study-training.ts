@@ -12,6 +12,7 @@ import path from 'node:path';
 import { type Finding, HilumError } from '../core/errors.js';
 import { engineVersion } from '../core/version.js';
 import { exportBags } from '../deep/bag-dataset.js';
+import { parseBagConfig } from '../deep/bag-config.js';
 import type { SliceBag } from '../deep/sampler.js';
 import { WorkerPool, siblingModule } from '../core/worker-pool.js';
 import { type Backbone, loadBackbone, shippedBackboneDir } from '../deep/model-card.js';
@@ -74,9 +75,10 @@ export async function trainStudyBackbone(opts: {
   const settings = opts.protocol.deep.training!;
   const dirs = studyBackboneDirs(opts.out);
   const cases = opts.manifest.cases.filter((_, i) => opts.split[i] === 'training');
-  // The bags are cut as the shipped backbone's card says, so in-study and shipped models see the same inputs.
+  // The bags are cut as the shipped backbone's card says (so in-study and shipped models see the same
+  // inputs), with the protocol's changes, if any.
   const shipped = loadBackbone(shippedBackboneDir());
-  const bagConfig = shipped.bagConfig;
+  const bagConfig = settings.bag ? parseBagConfig({ ...shipped.bagConfig, ...settings.bag }, 'deep.training.bag') : shipped.bagConfig;
   const bagsKey = hash({ engine: engineVersion(), bagConfig, cases: cases.map((c) => [c.id, c.label, caseSource(c)]) });
   const recipe = trainerRecipe(settings);
   const initFrom = recipe.init === 'shipped' ? shipped : null;

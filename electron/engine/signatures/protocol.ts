@@ -139,6 +139,27 @@ const deepTraining = z
      * shipped backbone's weights (read from its ONNX file; the architecture must be the shipped one) and is fine-tuned.
      */
     init: z.enum(['scratch', 'shipped']).default('scratch'),
+    /**
+     * How the training bags (and then every patient's bag) are cut, where it differs from the shipped
+     * backbone's card (deep/bag-config.ts): slice offsets, whether they reach beyond the tumour,
+     * extra planes, crop margin. The trained model's card records the result, so the bedside cuts the same bags.
+     */
+    bag: z
+      .object({
+        offsets: z.array(z.number().int().min(-20).max(20)).min(1).max(21).optional(),
+        offsetsBeyondTumour: z.boolean().optional(),
+        planes: z
+          .array(z.enum(['coronal', 'sagittal']))
+          .max(2)
+          .optional(),
+        cropMarginMm: z.number().min(0).max(100).optional(),
+      })
+      .strict()
+      .refine((b) => !b.offsets || (b.offsets.includes(0) && new Set(b.offsets).size === b.offsets.length), {
+        message: 'offsets must be distinct and include 0 (the largest tumour slice)',
+        path: ['offsets'],
+      })
+      .optional(),
     /** auto: CUDA when the PyTorch found has it, else the CPU. */
     device: z.enum(['auto', 'cpu', 'cuda']).default('auto'),
     /** PyTorch threads on the CPU. */

@@ -60,6 +60,37 @@ describe('2.5D bag sampler', () => {
     expect(bag.findings.map((f) => f.code)).toContain('BAG_OFFSETS_CLAMPED');
   });
 
+  it('with offsetsBeyondTumour, slices above and below a thin tumour lie there: lung only, centred over the tumour', () => {
+    const { ct, mask } = phantom([8, 8, 2.5], [0.7, 0.7, 1.25], [80, 80, 40]);
+    // A satellite 5 mm above the tumour's top (z = +7.5 mm): only a slice beyond the tumour sees it.
+    const [nx, ny] = ct.dims;
+    for (let k = 0; k < ct.dims[2]; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++) {
+          const p = [0, 1, 2].map((a) => ct.originLps[a] + [i, j, k][a] * ct.spacingMm[a]);
+          if (p[0] ** 2 + p[1] ** 2 + (p[2] - 7.5) ** 2 <= 2.2 ** 2) ct.voxels[i + nx * (j + ny * k)] = 60;
+        }
+    const config = parseBagConfig({ ...DEFAULT_BAG_CONFIG, offsets: [-8, 0, 8], offsetsBeyondTumour: true });
+    const bag = sampleBag(ct, mask, config);
+    expect(bag.slices.map((s) => s.usedOffset)).toEqual([-8, 0, 8]);
+    expect(bag.slices.map((s) => s.clamped)).toEqual([false, false, false]);
+    expect(bag.findings.map((f) => f.code)).not.toContain('BAG_OFFSETS_CLAMPED');
+    // Slice centres: over the tumour in-plane, 8 mm below and above the largest slice.
+    const [below, middle, above] = bag.slices.map((s) => s.centreLps);
+    expect(above[2] - middle[2]).toBeCloseTo(8, 6);
+    expect(below[2] - middle[2]).toBeCloseTo(-8, 6);
+    expect(Math.hypot(above[0] - middle[0], above[1] - middle[1])).toBeLessThan(0.5);
+    const size = 64;
+    const mediastinal = (slice: number, row: number, col: number) => bag.data[((slice * 3 + 1) * size + row) * size + col];
+    const soft = (hu: number) => (Math.min(1, Math.max(0, (hu + 160) / 400)) - 0.5) / 0.25;
+    expect(mediastinal(1, 32, 32)).toBeCloseTo(soft(40), 3); // the tumour
+    expect(mediastinal(0, 32, 32)).toBeCloseTo(soft(-850), 3); // lung below it
+    expect(mediastinal(2, 32, 32)).toBeGreaterThan(soft(0)); // the satellite above it
+    // Clamped as before without the option: the top slice is the tumour's edge and misses the satellite.
+    const clamped = sampleBag(ct, mask, { ...config, offsetsBeyondTumour: false });
+    expect(Math.abs(clamped.slices[2].usedOffset)).toBeLessThan(8);
+  });
+
   it('coronal and sagittal planes through the centroid; the largest piece of a mask with several, or the one asked for', () => {
     const { ct, mask } = phantom([6, 6, 6]);
     // A second, smaller piece far from the first.

@@ -37,7 +37,10 @@ beforeAll(async () => {
   const text = readFileSync(protocolFile, 'utf8');
   writeFileSync(
     protocolFile,
-    text.replace(/deep:\n  pcaComponents: 4\n/, 'deep:\n  training:\n    enabled: true\n    epochs: 1\n    folds: 2\n    batch: 32\n'),
+    text.replace(
+      /deep:\n  pcaComponents: 4\n/,
+      'deep:\n  training:\n    enabled: true\n    epochs: 1\n    folds: 2\n    batch: 32\n    bag:\n      offsets: [-6, -2, 0, 2, 6]\n      offsetsBeyondTumour: true\n',
+    ),
   );
 }, 300_000);
 
@@ -115,6 +118,9 @@ describe('in-study backbone training', () => {
     expect(backbone.card.training.trainIds).toEqual(trainingIds);
     expect(backbone.card.training.torch).toMatch(/^\d+\.\d+/);
     expect(backbone.card.training.device).toBe('cpu');
+    // The protocol's bag geometry is the model's: recorded in its card, so every later bag is cut the same way.
+    expect(backbone.card.bagConfig.offsets).toEqual([-6, -2, 0, 2, 6]);
+    expect(backbone.card.bagConfig.offsetsBeyondTumour).toBe(true);
     // The exported model runs in ONNX Runtime and reproduces PyTorch's outputs on the reference slices.
     const session = await openBackbone(backbone, ['cpu'], 1);
     const ref = backbone.reference;

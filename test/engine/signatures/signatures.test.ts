@@ -160,6 +160,11 @@ describe('protocol', () => {
     expect(e.message).toMatch(/p\.yaml: selection\.pThreshold/);
     expect(errorOf(() => parseProtocol({ riskCategories: { cutoffs: [0.3, 0.1], names: ['a', 'b', 'c'] } })).message).toMatch(/increase/);
     expect(errorOf(() => parseProtocol({ unknownField: 1 })).code).toBe('PROTOCOL_INVALID');
+    // The in-study backbone's bag geometry: validated when the protocol is read, not when training starts.
+    const bag = (b: unknown) => parseProtocol({ deep: { training: { enabled: true, bag: b } } });
+    expect(bag({ offsets: [-8, 0, 8], offsetsBeyondTumour: true }).deep.training?.bag).toEqual({ offsets: [-8, 0, 8], offsetsBeyondTumour: true });
+    expect(errorOf(() => bag({ offsets: [1, 2] })).message).toMatch(/deep\.training\.bag\.offsets: offsets must be distinct and include 0/);
+    expect(errorOf(() => bag({ windows: [[0, 1]] })).code).toBe('PROTOCOL_INVALID');
   });
 });
 
