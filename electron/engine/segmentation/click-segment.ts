@@ -9,6 +9,7 @@ import { segmentMass } from './mass-segment.js';
 import { type NoduleMeasurements, SOLID_THRESHOLD_HU, measureNodule } from './measurements.js';
 import { type Blob, rayCastBlob } from './ray-cast.js';
 import { RegionOfInterest } from './roi.js';
+import { quantileBySelection, quantileSorted } from './quantile.js';
 import { above, countSet, intersectMasks, keepAtMost, maskAbove, sortedValuesUnder } from './mask-ops.js';
 import { refineBoundaryByLocalContrast } from './boundary-refine.js';
 import { type AscentStrategy, type TissueDepth, ascendToCore, measureTissueDepth } from './seed-ascent.js';
@@ -272,9 +273,9 @@ function compactness(mask: LabelMap): number {
   cx /= count;
   cy /= count;
   cz /= count;
-  const distances: number[] = [];
-  for (let p = 0; p < points.length; p += 3) distances.push(Math.hypot(points[p] - cx, points[p + 1] - cy, points[p + 2] - cz));
-  distances.sort((a, b) => a - b);
+  const distances = new Float64Array(count);
+  for (let p = 0; p < points.length; p += 3) distances[p / 3] = Math.hypot(points[p] - cx, points[p + 1] - cy, points[p + 2] - cz);
+  distances.sort();
   const r = distances[Math.floor(0.95 * (distances.length - 1))] + 0.5 * Math.cbrt(sx * sy * sz);
   return Math.min(1, (count * sx * sy * sz) / ((4 / 3) * Math.PI * r ** 3));
 }
@@ -619,10 +620,13 @@ function searchRegion(roi: RegionOfInterest, ct: Volume, seed: Vec3, maxDiameter
   const exclude = (options.exclude ?? []).map((p) => worldToIndex(ct, p));
   const box = options.boundingBox ? [worldToIndex(ct, options.boundingBox.minLps), worldToIndex(ct, options.boundingBox.maxLps)] : null;
   const s = ct.spacingMm;
+  const restricted = box !== null || exclude.length > 0;
   roi.forEachWithin(roi.index(seed), maxDiameter / 2 + 4, (q) => {
-    const v = roi.voxel(q);
-    if (box && v.some((x, a) => x < Math.min(box[0][a], box[1][a]) - 0.5 || x > Math.max(box[0][a], box[1][a]) + 0.5)) return;
-    if (exclude.some((e) => ((v[0] - e[0]) * s[0]) ** 2 + ((v[1] - e[1]) * s[1]) ** 2 + ((v[2] - e[2]) * s[2]) ** 2 < 4)) return;
+    if (restricted) {
+      const v = roi.voxel(q);
+      if (box && v.some((x, a) => x < Math.min(box[0][a], box[1][a]) - 0.5 || x > Math.max(box[0][a], box[1][a]) + 0.5)) return;
+      if (exclude.some((e) => ((v[0] - e[0]) * s[0]) ** 2 + ((v[1] - e[1]) * s[1]) ** 2 + ((v[2] - e[2]) * s[2]) ** 2 < 4)) return;
+    }
     within[q] = 1;
   });
   return within;
@@ -773,16 +777,8 @@ function parenchymaLevel(values: Float32Array, n: number): number {
   let count = 0;
   for (let i = 0; i < n; i += 3) if (values[i] > low && values[i] < high) count++;
   if (!(count > n / 60)) return -850;
-  // The region's own (float32) values, sorted as they are: the same median as in double precision.
+  // The region's own (float32) values: the same median as in double precision.
   const lungValues = new Float32Array(count);
   for (let i = 0, c = 0; i < n; i += 3) if (values[i] > low && values[i] < high) lungValues[c++] = values[i];
-  return quantileSorted(lungValues.sort(), 0.5);
-}
-
-function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  if (!sorted.length) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  return quantileBySelection(lungValues, 0.5);
 }

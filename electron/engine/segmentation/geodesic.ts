@@ -23,6 +23,7 @@ export function geodesicDistance(region: Uint8Array, dims: Vec3, spacing: Vec3, 
           dk[s] = c;
           w[s++] = Math.hypot(a * spacing[0], b * spacing[1], c * spacing[2]);
         }
+  const step = Int32Array.from(di, (a, s) => a + nx * (dj[s] + ny * dk[s]));
   const heap = new MinHeap();
   dist[from] = 0;
   heap.push(from, 0);
@@ -33,6 +34,19 @@ export function geodesicDistance(region: Uint8Array, dims: Vec3, spacing: Vec3, 
     const k = Math.floor(o / (nx * ny));
     const j = Math.floor((o - k * nx * ny) / nx);
     const i = o - k * nx * ny - j * nx;
+    if (i > 0 && j > 0 && k > 0 && i < nx - 1 && j < ny - 1 && k < nz - 1) {
+      // Every neighbour is inside the grid: index steps, in the same order.
+      for (let s = 0; s < 26; s++) {
+        const q = o + step[s];
+        if (!region[q]) continue;
+        const d = key + w[s];
+        if (d < dist[q]) {
+          dist[q] = d;
+          heap.push(q, d);
+        }
+      }
+      continue;
+    }
     for (let s = 0; s < 26; s++) {
       const a = i + di[s];
       const b = j + dj[s];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianBlur3d, gaussianKernel } from '../../../electron/engine/imaging/gaussian.js';
+import { quantileBySelection, quantileSorted } from '../../../electron/engine/segmentation/quantile.js';
 import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
 import { labelBoundingBox, padBoundingBox } from '../../../electron/engine/imaging/volume.js';
 import { fillHoles3d, keepComponent, labelComponents } from '../../../electron/engine/segmentation/components.js';
@@ -205,5 +206,18 @@ describe('Gaussian blur (padded lines)', () => {
         }
     }
     expect(Array.from(blurred)).toEqual(Array.from(expected));
+  });
+});
+
+describe('quantile by selection', () => {
+  it('equals the quantile of the sorted values exactly, with ties, small samples and a constant sample', () => {
+    const random = generator(11);
+    for (let t = 0; t < 60; t++) {
+      const n = 1 + Math.floor(random() * (t % 3 === 0 ? 5 : 3000));
+      const values = Float32Array.from({ length: n }, () => (t % 4 === 0 ? Math.round(random() * 20) : -985 + 385 * random()));
+      if (t === 7) values.fill(-850.5);
+      for (const q of [0, 0.3, 0.5, 0.98, 1]) expect(quantileBySelection(values, q)).toBe(quantileSorted(values.slice().sort(), q));
+    }
+    expect(quantileBySelection(new Float32Array(0), 0.5)).toBeNaN();
   });
 });
