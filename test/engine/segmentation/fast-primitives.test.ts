@@ -160,8 +160,13 @@ describe('closing and hole filling (rewritten)', () => {
     }
   });
 
-  it('labelBoundingBox (row by row) equals the box of every set voxel; padBoundingBox clips to the grid', () => {
-    for (const { dims, mask } of CASES) {
+  it('labelBoundingBox (row by row, word by word where rows are whole words) equals the box of every set voxel; padBoundingBox clips to the grid', () => {
+    const random = generator(5);
+    const wordRows = [0.001, 0.01, 0.1].map((density) => {
+      const dims: Vec3 = [12, 9, 6];
+      return { dims, mask: randomMask(random, dims, density) };
+    });
+    for (const { dims, mask } of [...CASES, ...wordRows]) {
       const set = Array.from(mask.keys()).filter((o) => mask[o]);
       const box = labelBoundingBox({ dims, voxels: mask });
       if (!set.length) {
