@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianBlur3d, gaussianKernel } from '../../../electron/engine/imaging/gaussian.js';
 import { quantileBySelection, quantileSorted } from '../../../electron/engine/segmentation/quantile.js';
+import { refineBoundaryByLocalContrast } from '../../../electron/engine/segmentation/boundary-refine.js';
+import { geodesicDistance } from '../../../electron/engine/segmentation/geodesic.js';
 import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
 import { labelBoundingBox, padBoundingBox } from '../../../electron/engine/imaging/volume.js';
 import { fillHoles3d, keepComponent, labelComponents } from '../../../electron/engine/segmentation/components.js';
@@ -224,5 +226,94 @@ describe('quantile by selection', () => {
       for (const q of [0, 0.3, 0.5, 0.98, 1]) expect(quantileBySelection(values, q)).toBe(quantileSorted(values.slice().sort(), q));
     }
     expect(quantileBySelection(new Float32Array(0), 0.5)).toBeNaN();
+  });
+});
+
+describe('boundary refinement and geodesic distance (index steps inside the grid)', () => {
+  it('refinement equals the bounds-checked window sums everywhere, near the edge included', () => {
+    for (const { dims, spacing, random } of CASES) {
+      const n = dims[0] * dims[1] * dims[2];
+      const c = dims.map((d) => random() * d);
+      const r = 1 + random() * 5;
+      const region = Uint8Array.from({ length: n }, (_, o) => {
+        const v = ijk(o, dims);
+        return Math.hypot(v[0] - c[0], v[1] - c[1], v[2] - c[2]) < r ? 1 : 0;
+      });
+      const allowed = Uint8Array.from({ length: n }, () => (random() < 0.9 ? 1 : 0));
+      const values = Float32Array.from({ length: n }, () => -1100 + 1600 * random());
+      const options = { windowMm: 1 + 2 * random(), fraction: 0.3, ceilingHu: 100 };
+      // Reference: every in-plane edge voxel decided on its window's means, offsets checked against the grid.
+      const expected = region.slice();
+      const reach = spacing.map((s, a) => Math.min(dims[a] - 1, Math.floor(options.windowMm / s)));
+      for (let o = 0; o < n; o++) {
+        const [i, j, k] = ijk(o, dims);
+        let edge = false;
+        for (let dj = -1; dj <= 1; dj++)
+          for (let di = -1; di <= 1; di++) {
+            const a = i + di;
+            const b = j + dj;
+            if ((di || dj) && a >= 0 && b >= 0 && a < dims[0] && b < dims[1] && region[a + dims[0] * (b + dims[1] * k)] !== region[o]) edge = true;
+          }
+        if (!allowed[o] || !edge) continue;
+        let sumIn = 0;
+        let countIn = 0;
+        let sumOut = 0;
+        let countOut = 0;
+        for (let dk = -reach[2]; dk <= reach[2]; dk++)
+          for (let dj = -reach[1]; dj <= reach[1]; dj++)
+            for (let di = -reach[0]; di <= reach[0]; di++) {
+              if ((di * spacing[0]) ** 2 + (dj * spacing[1]) ** 2 + (dk * spacing[2]) ** 2 > options.windowMm ** 2) continue;
+              const w: Vec3 = [i + di, j + dj, k + dk];
+              if (w.some((x, a) => x < 0 || x >= dims[a])) continue;
+              const q = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
+              if (values[q] > options.ceilingHu) continue;
+              if (region[q]) {
+                sumIn += values[q];
+                countIn++;
+              } else if (values[q] > -1000) {
+                sumOut += values[q];
+                countOut++;
+              }
+            }
+        if (!countIn || !countOut) continue;
+        const outside = sumOut / countOut;
+        expected[o] = values[o] >= outside + options.fraction * (sumIn / countIn - outside) ? 1 : 0;
+      }
+      expect(Array.from(refineBoundaryByLocalContrast(region, values, dims, spacing, allowed, options))).toEqual(Array.from(expected));
+    }
+  });
+
+  it('the geodesic distance equals shortest paths over 26-neighbour steps (relaxed until stable)', () => {
+    for (const { dims, spacing, random } of CASES.slice(0, 12)) {
+      const n = dims[0] * dims[1] * dims[2];
+      const region = Uint8Array.from({ length: n }, () => (random() < 0.75 ? 1 : 0));
+      const from = Math.floor(random() * n);
+      const expected = new Float64Array(n).fill(Infinity);
+      if (region[from]) expected[from] = 0;
+      for (let changed = true; changed;) {
+        changed = false;
+        for (let o = 0; o < n; o++) {
+          if (!region[o] || expected[o] === Infinity) continue;
+          const v = ijk(o, dims);
+          for (let dk = -1; dk <= 1; dk++)
+            for (let dj = -1; dj <= 1; dj++)
+              for (let di = -1; di <= 1; di++) {
+                const w: Vec3 = [v[0] + di, v[1] + dj, v[2] + dk];
+                if (w.some((x, a) => x < 0 || x >= dims[a])) continue;
+                const q = w[0] + dims[0] * (w[1] + dims[1] * w[2]);
+                const d = expected[o] + Math.hypot(di * spacing[0], dj * spacing[1], dk * spacing[2]);
+                if (region[q] && d < expected[q] - 1e-9) {
+                  expected[q] = d;
+                  changed = true;
+                }
+              }
+        }
+      }
+      const got = geodesicDistance(region, dims, spacing, from);
+      for (let o = 0; o < n; o++) {
+        if (expected[o] === Infinity) expect(got[o]).toBe(Infinity);
+        else expect(got[o]).toBeCloseTo(expected[o], 9);
+      }
+    }
   });
 });
