@@ -4,16 +4,38 @@ import { labelBoundingBox, padBoundingBox } from '../imaging/volume.js';
 /** Neighbour offsets: 6-connectivity (faces) or 26-connectivity (faces, edges, corners). */
 export type Connectivity = 6 | 26;
 
-function neighbourOffsets(connectivity: Connectivity): Vec3[] {
-  const out: Vec3[] = [];
+/** The neighbour offsets per axis, and as index steps on a grid (valid where every neighbour is inside it). */
+interface NeighbourSteps {
+  di: Int32Array;
+  dj: Int32Array;
+  dk: Int32Array;
+  step: Int32Array;
+}
+
+function neighbourSteps(dims: Vec3, connectivity: Connectivity): NeighbourSteps {
+  const offsets: Vec3[] = [];
   for (let dz = -1; dz <= 1; dz++)
     for (let dy = -1; dy <= 1; dy++)
       for (let dx = -1; dx <= 1; dx++) {
         const n = Math.abs(dx) + Math.abs(dy) + Math.abs(dz);
         if (n === 0 || (connectivity === 6 && n > 1)) continue;
-        out.push([dx, dy, dz]);
+        offsets.push([dx, dy, dz]);
       }
-  return out;
+  return {
+    di: Int32Array.from(offsets, (d) => d[0]),
+    dj: Int32Array.from(offsets, (d) => d[1]),
+    dk: Int32Array.from(offsets, (d) => d[2]),
+    step: Int32Array.from(offsets, (d) => d[0] + dims[0] * (d[1] + dims[1] * d[2])),
+  };
+}
+
+/** The neighbour `s` of voxel o at (i, j, k), or −1 when it lies outside the grid. */
+function neighbourOf(steps: NeighbourSteps, s: number, o: number, i: number, j: number, k: number, dims: Vec3): number {
+  const a = i + steps.di[s];
+  const b = j + steps.dj[s];
+  const c = k + steps.dk[s];
+  if (a < 0 || b < 0 || c < 0 || a >= dims[0] || b >= dims[1] || c >= dims[2]) return -1;
+  return o + steps.step[s];
 }
 
 /**
@@ -54,19 +76,16 @@ export function floodFill(dims: Vec3, seeds: number[], accept: (index: number) =
     }
     return out;
   }
-  const offsets = neighbourOffsets(connectivity);
+  const steps = neighbourSteps(dims, connectivity);
   while (head < tail) {
     const o = queue[head++];
     const k = Math.floor(o / plane);
     const j = Math.floor((o - k * plane) / nx);
     const i = o - k * plane - j * nx;
-    for (const [dx, dy, dz] of offsets) {
-      const a = i + dx;
-      const b = j + dy;
-      const c = k + dz;
-      if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
-      const q = a + nx * (b + ny * c);
-      if (out[q] || !accept(q)) continue;
+    const interior = i > 0 && j > 0 && k > 0 && i < nx - 1 && j < ny - 1 && k < nz - 1;
+    for (let s = 0; s < steps.step.length; s++) {
+      const q = interior ? o + steps.step[s] : neighbourOf(steps, s, o, i, j, k, dims);
+      if (q < 0 || out[q] || !accept(q)) continue;
       out[q] = 1;
       queue[tail++] = q;
     }
@@ -81,7 +100,7 @@ export function labelComponents(mask: Uint8Array, dims: Vec3, connectivity: Conn
   const labels = new Int32Array(mask.length);
   const sizes = [0];
   const queue = new Int32Array(mask.length);
-  const offsets = neighbourOffsets(connectivity);
+  const steps = neighbourSteps(dims, connectivity);
   for (let start = 0; start < mask.length; start++) {
     if (!mask[start] || labels[start]) continue;
     const label = sizes.length;
@@ -94,13 +113,10 @@ export function labelComponents(mask: Uint8Array, dims: Vec3, connectivity: Conn
       const k = Math.floor(o / plane);
       const j = Math.floor((o - k * plane) / nx);
       const i = o - k * plane - j * nx;
-      for (const [dx, dy, dz] of offsets) {
-        const a = i + dx;
-        const b = j + dy;
-        const c = k + dz;
-        if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
-        const q = a + nx * (b + ny * c);
-        if (!mask[q] || labels[q]) continue;
+      const interior = i > 0 && j > 0 && k > 0 && i < nx - 1 && j < ny - 1 && k < nz - 1;
+      for (let s = 0; s < steps.step.length; s++) {
+        const q = interior ? o + steps.step[s] : neighbourOf(steps, s, o, i, j, k, dims);
+        if (q < 0 || !mask[q] || labels[q]) continue;
         labels[q] = label;
         queue[tail++] = q;
       }
