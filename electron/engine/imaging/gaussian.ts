@@ -30,20 +30,24 @@ export function gaussianBlur3d(data: Float32Array, dims: Vec3, spacingMm: Vec3, 
     const radius = (kernel.length - 1) / 2;
     const n = lengths[axis];
     const stride = strides[axis];
-    const line = new Float32Array(n);
+    // The line with `radius` copies of its edge voxels on each side, so the taps need no clamping.
+    const line = new Float32Array(n + 2 * radius);
     const [oa, ob] = [0, 1, 2].filter((a) => a !== axis);
-    for (let b = 0; b < lengths[ob]; b++)
-      for (let a = 0; a < lengths[oa]; a++) {
-        const start = a * strides[oa] + b * strides[ob];
-        for (let p = 0; p < n; p++) line[p] = data[start + p * stride];
-        for (let p = 0; p < n; p++) {
-          let s = 0;
-          for (let q = -radius; q <= radius; q++) {
-            const idx = p + q < 0 ? 0 : p + q >= n ? n - 1 : p + q;
-            s += kernel[q + radius] * line[idx];
-          }
-          data[start + p * stride] = s;
-        }
-      }
+    for (let b = 0; b < lengths[ob]; b++) for (let a = 0; a < lengths[oa]; a++) smoothLine(data, a * strides[oa] + b * strides[ob], stride, n, kernel, line);
+  }
+}
+
+/** One line of the blur, in place: data[p] = Σ_q kernel[q + r] · line[clamp(p + q)], summed in the order of q. */
+function smoothLine(data: Float32Array, start: number, stride: number, n: number, kernel: Float32Array, line: Float32Array): void {
+  const radius = (kernel.length - 1) / 2;
+  for (let p = 0; p < n; p++) line[p + radius] = data[start + p * stride];
+  for (let p = 0; p < radius; p++) {
+    line[p] = line[radius];
+    line[n + radius + p] = line[n + radius - 1];
+  }
+  for (let p = 0; p < n; p++) {
+    let s = 0;
+    for (let q = 0; q < kernel.length; q++) s += kernel[q] * line[p + q];
+    data[start + p * stride] = s;
   }
 }

@@ -14,6 +14,7 @@
  * (f < 0.5). One pass; only the band changes, so the mask moves by at most one voxel in-plane.
  */
 import type { Vec3 } from '../imaging/vec.js';
+import { labelBoundingBox, padBoundingBox } from '../imaging/volume.js';
 
 export interface BoundaryRefineOptions {
   /** Radius (mm) of the neighbourhood whose inside and outside means set a voxel's level. */
@@ -37,38 +38,94 @@ export function refineBoundaryByLocalContrast(
 ): Uint8Array {
   const [nx, ny, nz] = dims;
   const offsets = windowOffsets(dims, spacingMm, options.windowMm);
+  // The same offsets as index steps, for voxels whose whole window lies inside the grid.
+  const steps = new Int32Array(offsets.length / 3);
+  for (let w = 0; w < steps.length; w++) steps[w] = offsets[3 * w] + nx * (offsets[3 * w + 1] + ny * offsets[3 * w + 2]);
+  const reach = [0, 1, 2].map((a) => offsets.reduce((m, v, w) => (w % 3 === a ? Math.max(m, Math.abs(v)) : m), 0));
   const out = region.slice();
-  for (let k = 0; k < nz; k++)
-    for (let j = 0; j < ny; j++)
-      for (let i = 0; i < nx; i++) {
+  // Edge voxels lie within the mask's box grown by one voxel in-plane.
+  const box = labelBoundingBox({ dims, voxels: region });
+  if (!box) return out;
+  const { minIjk: lo, maxIjk: hi } = padBoundingBox(box, dims, [1, 1, 0]);
+  for (let k = lo[2]; k <= hi[2]; k++)
+    for (let j = lo[1]; j <= hi[1]; j++)
+      for (let i = lo[0]; i <= hi[0]; i++) {
         const o = i + nx * (j + ny * k);
         if (!allowed[o] || !onInPlaneEdge(region, nx, ny, i, j, k)) continue;
-        let sumIn = 0;
-        let countIn = 0;
-        let sumOut = 0;
-        let countOut = 0;
-        for (const [di, dj, dk] of offsets) {
-          const a = i + di;
-          const b = j + dj;
-          const c = k + dk;
-          if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
-          const q = a + nx * (b + ny * c);
-          const v = values[q];
-          if (v > options.ceilingHu) continue;
-          if (region[q]) {
-            sumIn += v;
-            countIn++;
-          } else if (v > AIR_HU) {
-            sumOut += v;
-            countOut++;
-          }
-        }
-        if (!countIn || !countOut) continue;
-        const outside = sumOut / countOut;
-        const level = outside + options.fraction * (sumIn / countIn - outside);
+        const inside = i >= reach[0] && j >= reach[1] && k >= reach[2] && i < nx - reach[0] && j < ny - reach[1] && k < nz - reach[2];
+        const m = inside
+          ? windowMeansInside(region, values, o, steps, options.ceilingHu)
+          : windowMeansAtEdge(region, values, dims, i, j, k, offsets, options.ceilingHu);
+        if (!m.countIn || !m.countOut) continue;
+        const outside = m.sumOut / m.countOut;
+        const level = outside + options.fraction * (m.sumIn / m.countIn - outside);
         out[o] = values[o] >= level ? 1 : 0;
       }
   return out;
+}
+
+/** Sums and counts of the window's inside and outside values (below the ceiling; outside above air), in the offsets' order. */
+interface WindowSums {
+  sumIn: number;
+  countIn: number;
+  sumOut: number;
+  countOut: number;
+}
+
+/** The window's sums for a voxel whose whole window lies inside the grid: offsets as index steps, no bounds checks. */
+function windowMeansInside(region: Uint8Array, values: Float32Array, o: number, steps: Int32Array, ceilingHu: number): WindowSums {
+  let sumIn = 0;
+  let countIn = 0;
+  let sumOut = 0;
+  let countOut = 0;
+  for (let w = 0; w < steps.length; w++) {
+    const q = o + steps[w];
+    const v = values[q];
+    if (v > ceilingHu) continue;
+    if (region[q]) {
+      sumIn += v;
+      countIn++;
+    } else if (v > AIR_HU) {
+      sumOut += v;
+      countOut++;
+    }
+  }
+  return { sumIn, countIn, sumOut, countOut };
+}
+
+/** The window's sums near the grid's edge: offsets that leave the grid are skipped. */
+function windowMeansAtEdge(
+  region: Uint8Array,
+  values: Float32Array,
+  dims: Vec3,
+  i: number,
+  j: number,
+  k: number,
+  offsets: Int32Array,
+  ceilingHu: number,
+): WindowSums {
+  const [nx, ny, nz] = dims;
+  let sumIn = 0;
+  let countIn = 0;
+  let sumOut = 0;
+  let countOut = 0;
+  for (let w = 0; w < offsets.length; w += 3) {
+    const a = i + offsets[w];
+    const b = j + offsets[w + 1];
+    const c = k + offsets[w + 2];
+    if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
+    const q = a + nx * (b + ny * c);
+    const v = values[q];
+    if (v > ceilingHu) continue;
+    if (region[q]) {
+      sumIn += v;
+      countIn++;
+    } else if (v > AIR_HU) {
+      sumOut += v;
+      countOut++;
+    }
+  }
+  return { sumIn, countIn, sumOut, countOut };
 }
 
 /** True when an in-plane 8-neighbour of (i, j, k) lies on the other side of the mask's edge. */
@@ -83,13 +140,13 @@ function onInPlaneEdge(region: Uint8Array, nx: number, ny: number, i: number, j:
   return false;
 }
 
-/** Voxel offsets within a ball of `radiusMm`. */
-function windowOffsets(dims: Vec3, spacingMm: Vec3, radiusMm: number): Vec3[] {
+/** Voxel offsets within a ball of `radiusMm`, as (di, dj, dk) triples. */
+function windowOffsets(dims: Vec3, spacingMm: Vec3, radiusMm: number): Int32Array {
   const reach = spacingMm.map((s, a) => Math.min(dims[a] - 1, Math.floor(radiusMm / s)));
-  const offsets: Vec3[] = [];
+  const offsets: number[] = [];
   for (let dk = -reach[2]; dk <= reach[2]; dk++)
     for (let dj = -reach[1]; dj <= reach[1]; dj++)
       for (let di = -reach[0]; di <= reach[0]; di++)
-        if ((di * spacingMm[0]) ** 2 + (dj * spacingMm[1]) ** 2 + (dk * spacingMm[2]) ** 2 <= radiusMm * radiusMm) offsets.push([di, dj, dk]);
-  return offsets;
+        if ((di * spacingMm[0]) ** 2 + (dj * spacingMm[1]) ** 2 + (dk * spacingMm[2]) ** 2 <= radiusMm * radiusMm) offsets.push(di, dj, dk);
+  return Int32Array.from(offsets);
 }

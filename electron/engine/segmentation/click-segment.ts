@@ -1,16 +1,18 @@
 import { type Finding, HilumError } from '../core/errors.js';
 import { indexToWorld, worldToIndex } from '../imaging/grid.js';
 import type { Vec3 } from '../imaging/vec.js';
-import type { LabelMap, Volume } from '../imaging/volume.js';
+import { type LabelMap, type Volume, labelBoundingBox, padBoundingBox } from '../imaging/volume.js';
 import { floodFill, fillHoles3d, fillHolesAxial, keepComponent } from './components.js';
-import { closeMm, closeMmCoarse, closeMmEdgeReplicated, squaredDistanceToFeatures } from './distance-transform.js';
+import { closeMm, closeMmCoarseEdgeReplicated, closeMmEdgeReplicated, squaredDepthInside, squaredDistanceToFeatures } from './distance-transform.js';
 import { geodesicDistance } from './geodesic.js';
 import { segmentMass } from './mass-segment.js';
-import { type NoduleMeasurements, measureNodule } from './measurements.js';
+import { type NoduleMeasurements, SOLID_THRESHOLD_HU, measureNodule } from './measurements.js';
 import { type Blob, rayCastBlob } from './ray-cast.js';
 import { RegionOfInterest } from './roi.js';
+import { quantileBySelection, quantileSorted } from './quantile.js';
+import { above, countSet, intersectMasks, keepAtMost, maskAbove, sortedValuesUnder } from './mask-ops.js';
 import { refineBoundaryByLocalContrast } from './boundary-refine.js';
-import { type AscentStrategy, ascendToCore } from './seed-ascent.js';
+import { type AscentStrategy, type TissueDepth, ascendToCore, measureTissueDepth } from './seed-ascent.js';
 
 export type SeedPoint = { worldLps: Vec3 } | { voxel: Vec3 };
 
@@ -138,7 +140,7 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
   const modes: Mode[] = ['default', 'vessel-aware', 'anchored', 'tight'];
   const results: { result: Unmeasured; mode: Mode; score: number; voxels: number }[] = [];
   let firstError: unknown = null;
-  const shared: SharedWork = { roi: null, closings: new Map(), byCore: new Map() };
+  const shared: SharedWork = { roi: null, closings: new Map(), byCore: new Map(), tissueDepths: new Map() };
   const click = seedVoxel(ct, options.seed);
   for (const ascent of ASCENTS) {
     const before = results.length;
@@ -176,7 +178,8 @@ function segmentNoduleOnly(ct: Volume, options: ClickSegmentOptions): ClickSegme
       message: `the first result was not a compact nodule holding the click; the ${best.mode} variant was kept`,
     });
   // Measured once, for the result kept.
-  return { ...best.result, measurements: measureNodule(best.result.mask.voxels, ct, ct) };
+  const { lo, hi } = boxOf(best.result.mask);
+  return { ...best.result, measurements: measureNodule(best.result.mask.voxels, ct, ct, SOLID_THRESHOLD_HU, { minIjk: lo, maxIjk: hi }) };
 }
 
 type Unmeasured = Omit<ClickSegmentResult, 'measurements'>;
@@ -270,9 +273,9 @@ function compactness(mask: LabelMap): number {
   cx /= count;
   cy /= count;
   cz /= count;
-  const distances: number[] = [];
-  for (let p = 0; p < points.length; p += 3) distances.push(Math.hypot(points[p] - cx, points[p + 1] - cy, points[p + 2] - cz));
-  distances.sort((a, b) => a - b);
+  const distances = new Float64Array(count);
+  for (let p = 0; p < points.length; p += 3) distances[p / 3] = Math.hypot(points[p] - cx, points[p + 1] - cy, points[p + 2] - cz);
+  distances.sort();
   const r = distances[Math.floor(0.95 * (distances.length - 1))] + 0.5 * Math.cbrt(sx * sy * sz);
   return Math.min(1, (count * sx * sy * sz) / ((4 / 3) * Math.PI * r ** 3));
 }
@@ -315,6 +318,8 @@ interface SharedWork {
    * and from there the variant's result is the same, so it is made once.
    */
   byCore: Map<string, Unmeasured>;
+  /** The tissue connected to the (possibly moved) seed and its depth, shared by both ascents. */
+  tissueDepths: Map<string, TissueDepth | null>;
 }
 
 function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, shared: SharedWork, ascent: AscentStrategy | null): Unmeasured {
@@ -393,19 +398,25 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   };
   const awayFromWall12 = (): Uint8Array => {
     if (shared.awayFromWall12) return shared.awayFromWall12;
-    const wallDistance2 = squaredDistanceToFeatures(invert(closed12), dims, spacing);
-    const away = new Uint8Array(n);
-    for (let i = 0; i < n; i++) away[i] = wallDistance2[i] > WALL_MARGIN_MM * WALL_MARGIN_MM ? 1 : 0;
-    return (shared.awayFromWall12 = away);
+    const wallDistance2 = squaredDistanceToFeatures(closed12, dims, spacing, { unsetAreFeatures: true, limitMm: WALL_MARGIN_MM });
+    return (shared.awayFromWall12 = above(wallDistance2, WALL_MARGIN_MM * WALL_MARGIN_MM));
   };
   // Any click inside the nodule should start from its core: it moves along the tissue (inside the 12 mm
   // closed lung, 2 mm off its surface, so never into the crescent of chest wall a closing adds beside a
   // juxtapleural tumour), and every closing's candidate starts from there.
-  const clickCore =
-    ascent && closed12[seedIndex]
-      ? ascendToCore(dims, spacing, seedIndex, (q) => within[q] === 1 && awayFromWall12()[q] === 1 && values[q] >= tumourFloor, MAX_CORE_TRAVEL_MM, ascent)
-          .index
-      : seedIndex;
+  const tissueAtSeed = (): TissueDepth | null => {
+    const key = `${seedIndex}:${tumourFloor}`;
+    if (!shared.tissueDepths.has(key)) {
+      const away = awayFromWall12();
+      shared.tissueDepths.set(
+        key,
+        measureTissueDepth(dims, spacing, seedIndex, (q) => within[q] === 1 && away[q] === 1 && values[q] >= tumourFloor),
+      );
+    }
+    return shared.tissueDepths.get(key)!;
+  };
+  const ascentTissue = ascent && closed12[seedIndex] ? tissueAtSeed() : null;
+  const clickCore = ascent && ascentTissue ? ascendToCore(ascentTissue, MAX_CORE_TRAVEL_MM, ascent).index : seedIndex;
   const variantKey = `${mode}:${seedIndex}:${clickCore}`;
   const done = shared.byCore.get(variantKey);
   if (done) return done;
@@ -458,11 +469,9 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   const radius = Math.min(maxDiameter / 2, Math.max(0.8, blob.radiusMm));
   if (blob.samples.length < 3) throw noNodule(where, 'no tumour tissue was found around it');
   const attached = floodFill(dims, [seedIndex], isTumourTissue, 6);
-  const attachedValues: number[] = [];
   // Calcification is left out of the attached tissue's levels: it is kept by its own rule below, and would
   // otherwise lift the vessel cut above every enhanced vessel.
-  for (let i = 0; i < n; i++) if (attached[i] && values[i] <= DENSE_HU) attachedValues.push(values[i]);
-  attachedValues.sort((a, b) => a - b);
+  const attachedValues = sortedValuesUnder(attached, values, DENSE_HU);
   // Two tissue classes: ground glass (−750…−250 HU) and solid (> −250 HU). The tumour's low level is its
   // ground glass when there is any (≥ 8 % of the ray samples), otherwise its solid tissue; whether it
   // has a solid part is judged within half its radius of the centre, where a tangent vessel is not.
@@ -491,8 +500,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
     closedLung = provisional;
     closingRadius = NaN;
   }
-  const allowed = new Uint8Array(n);
-  for (let i = 0; i < n; i++) allowed[i] = within[i] && closedLung[i] ? 1 : 0;
+  const allowed = intersectMasks(within, closedLung);
 
   // 4. Grow, limit by geodesic distance, open.
   // Calcification: dense tissue (> 400 HU) connected to the tumour's centre or seed, within its radius,
@@ -516,7 +524,7 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   if (walkFrom >= 0) {
     const geodesic = geodesicDistance(walkable, dims, spacing, walkFrom);
     const limit = mode === 'tight' ? 1.3 * radius + 1 : 1.8 * radius + 2;
-    for (let i = 0; i < n; i++) if (region[i] && !(geodesic[i] <= limit)) region[i] = 0;
+    keepAtMost(region, geodesic, limit);
   }
   // The core left by the erosion keeps at least 1.5 voxels of radius, so thick slices do not erase a small nodule.
   const openingRadius = Math.max(
@@ -528,15 +536,15 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   // Only cavities within the tumour's radius are filled: a web of small vessels also encloses pockets of lung.
   const filledAll = fillHoles3d(region, dims);
   roi.forEachWithin(centre, 1.1 * radius + 0.5, (q) => (region[q] = 1), filledAll);
-  const depth2 = squaredDistanceToFeatures(invert(region), dims, spacing);
+  const depth2 = squaredDepthInside(region, dims, spacing);
   const r2 = openingRadius * openingRadius;
-  const core = new Uint8Array(n);
-  for (let i = 0; i < n; i++) core[i] = region[i] && depth2[i] > r2 ? 1 : 0;
+  const core = maskAbove(region, depth2, r2);
   const coreStart = roi.nearestIn(core, centre);
   if (coreStart >= 0 && roi.distanceMm(coreStart, centre) <= radius + 1) {
     const kept = keepComponent(core, dims, coreStart, 26);
-    const reach2 = squaredDistanceToFeatures(kept, dims, spacing);
-    for (let i = 0; i < n; i++) region[i] = region[i] && reach2[i] <= r2 * 1.0001 ? 1 : 0;
+    // Read only inside the region, which holds `kept`: the transform is limited to the region's box.
+    const reach2 = squaredDistanceToFeatures(kept, dims, spacing, { box: labelBoundingBox({ dims, voxels: region })! });
+    keepAtMost(region, reach2, r2 * 1.0001);
   } else {
     // Too thin to open (a tiny or air-riddled ground-glass nodule): keep what lies near its centre.
     const near = new Uint8Array(n);
@@ -550,22 +558,18 @@ function segmentOnce(ct: Volume, options: ClickSegmentOptions, mode: Mode, share
   // The closing that restored the pleura over a juxtapleural tumour also added a crescent of chest
   // wall around the contact. Wall-side voxels (within 1.5 mm of what lies outside the closed lung)
   // farther from the centre than the tumour's radius are that crescent, not tumour.
-  const wall = invert(closedLung);
-  const nearWall2 = squaredDistanceToFeatures(wall, dims, spacing);
+  // Only distances up to 1.5 mm from the region's voxels count: the transform is limited to its box grown by that much.
+  const nearWallBox = padBoundingBox(labelBoundingBox({ dims, voxels: region })!, dims, spacing.map((s) => Math.floor(1.5 / s) + 1) as Vec3);
+  const nearWall2 = squaredDistanceToFeatures(closedLung, dims, spacing, { box: nearWallBox, unsetAreFeatures: true, limitMm: 1.5 });
   for (let i = 0; i < n; i++) if (region[i] && nearWall2[i] <= 2.25 && roi.distanceMm(i, centre) > radius + 0.5) region[i] = 0;
 
   // 5. Fill cavities (vacuoles, necrosis, vessels inside ground glass).
   region = fillHolesAxial(fillHoles3d(region, dims), dims);
   // 6. Each edge voxel decided again against the contrast around it (boundary-refine.ts).
   region = refineBoundaryByLocalContrast(region, values, dims, spacing, allowed, { windowMm: EDGE_WINDOW_MM, fraction: EDGE_FRACTION, ceilingHu: highHu });
-  let count = 0;
-  let onFace = 0;
-  for (let i = 0; i < n; i++) {
-    if (region[i] && !allowed[i]) region[i] = 0;
-    if (!region[i]) continue;
-    count++;
-    if (roi.onInnerFace(i, ct.dims)) onFace++;
-  }
+  region = intersectMasks(region, allowed);
+  const count = countSet(region);
+  const onFace = roi.countOnInnerFaces(region, ct.dims);
   if (count < 4) throw noNodule(where, 'what grows from there is smaller than 4 voxels');
   // Below the usual floor only a ground-glass nodule of a clinically relevant size counts: a faint density
   // smaller than that is lung (gravity-dependent density, noise, a vessel's partial volume).
@@ -616,10 +620,13 @@ function searchRegion(roi: RegionOfInterest, ct: Volume, seed: Vec3, maxDiameter
   const exclude = (options.exclude ?? []).map((p) => worldToIndex(ct, p));
   const box = options.boundingBox ? [worldToIndex(ct, options.boundingBox.minLps), worldToIndex(ct, options.boundingBox.maxLps)] : null;
   const s = ct.spacingMm;
+  const restricted = box !== null || exclude.length > 0;
   roi.forEachWithin(roi.index(seed), maxDiameter / 2 + 4, (q) => {
-    const v = roi.voxel(q);
-    if (box && v.some((x, a) => x < Math.min(box[0][a], box[1][a]) - 0.5 || x > Math.max(box[0][a], box[1][a]) + 0.5)) return;
-    if (exclude.some((e) => ((v[0] - e[0]) * s[0]) ** 2 + ((v[1] - e[1]) * s[1]) ** 2 + ((v[2] - e[2]) * s[2]) ** 2 < 4)) return;
+    if (restricted) {
+      const v = roi.voxel(q);
+      if (box && v.some((x, a) => x < Math.min(box[0][a], box[1][a]) - 0.5 || x > Math.max(box[0][a], box[1][a]) + 0.5)) return;
+      if (exclude.some((e) => ((v[0] - e[0]) * s[0]) ** 2 + ((v[1] - e[1]) * s[1]) ** 2 + ((v[2] - e[2]) * s[2]) ** 2 < 4)) return;
+    }
     within[q] = 1;
   });
   return within;
@@ -720,8 +727,7 @@ const ASCENTS: AscentStrategy[] = ['climb', 'reach'];
 
 /** The lung closed by a ball; balls of 10 mm and more close on a coarser grid. The image's edge is not taken for lung. */
 function closeLung(lung: Uint8Array, dims: Vec3, spacing: Vec3, radiusMm: number): Uint8Array {
-  const close = radiusMm >= 10 ? closeMmCoarse : closeMm;
-  return closeMmEdgeReplicated(lung, dims, spacing, radiusMm, close);
+  return radiusMm >= 10 ? closeMmCoarseEdgeReplicated(lung, dims, spacing, radiusMm) : closeMmEdgeReplicated(lung, dims, spacing, radiusMm, closeMm);
 }
 
 /** The voxel nearest to `from` within radius mm for which `accept` holds, or −1. */
@@ -765,28 +771,14 @@ function besideNodule(roi: RegionOfInterest, within: Uint8Array, from: number, t
 /** How far (mm) from a click on lung a nodule's core is looked for (a 20 mm nodule's core, 3 mm beyond its surface). */
 const BESIDE_SEARCH_MM = 13;
 
-function invert(mask: Uint8Array): Uint8Array {
-  const out = new Uint8Array(mask.length);
-  for (let i = 0; i < mask.length; i++) out[i] = mask[i] ? 0 : 1;
-  return out;
-}
-
-function median(values: number[]): number {
-  // A typed array sorts numerically without a comparator call per pair.
-  return quantileSorted(Float64Array.from(values).sort(), 0.5);
-}
-
 /** The parenchyma level of a region: the median of every third voxel in aerated lung (−985…−600 HU), or −850 HU when too few are. */
 function parenchymaLevel(values: Float32Array, n: number): number {
-  const lungValues: number[] = [];
-  for (let i = 0; i < n; i += 3) if (values[i] > LUNG_RANGE_HU[0] && values[i] < -600) lungValues.push(values[i]);
-  return lungValues.length > n / 60 ? median(lungValues) : -850;
-}
-
-function quantileSorted(sorted: ArrayLike<number>, q: number): number {
-  if (!sorted.length) return NaN;
-  const pos = (sorted.length - 1) * q;
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  const [low, high] = [LUNG_RANGE_HU[0], -600];
+  let count = 0;
+  for (let i = 0; i < n; i += 3) if (values[i] > low && values[i] < high) count++;
+  if (!(count > n / 60)) return -850;
+  // The region's own (float32) values: the same median as in double precision.
+  const lungValues = new Float32Array(count);
+  for (let i = 0, c = 0; i < n; i += 3) if (values[i] > low && values[i] < high) lungValues[c++] = values[i];
+  return quantileBySelection(lungValues, 0.5);
 }

@@ -9,27 +9,52 @@ export function geodesicDistance(region: Uint8Array, dims: Vec3, spacing: Vec3, 
   const [nx, ny, nz] = dims;
   const dist = new Float64Array(region.length).fill(Infinity);
   if (!region[from]) return dist;
-  const steps: { di: number; dj: number; dk: number; w: number }[] = [];
-  for (let dk = -1; dk <= 1; dk++)
-    for (let dj = -1; dj <= 1; dj++)
-      for (let di = -1; di <= 1; di++) if (di || dj || dk) steps.push({ di, dj, dk, w: Math.hypot(di * spacing[0], dj * spacing[1], dk * spacing[2]) });
+  // The 26 steps, as offsets and lengths in typed arrays (k slowest, i fastest).
+  const di = new Int32Array(26);
+  const dj = new Int32Array(26);
+  const dk = new Int32Array(26);
+  const w = new Float64Array(26);
+  for (let s = 0, c = -1; c <= 1; c++)
+    for (let b = -1; b <= 1; b++)
+      for (let a = -1; a <= 1; a++)
+        if (a || b || c) {
+          di[s] = a;
+          dj[s] = b;
+          dk[s] = c;
+          w[s++] = Math.hypot(a * spacing[0], b * spacing[1], c * spacing[2]);
+        }
+  const step = Int32Array.from(di, (a, s) => a + nx * (dj[s] + ny * dk[s]));
   const heap = new MinHeap();
   dist[from] = 0;
   heap.push(from, 0);
   while (heap.size) {
-    const { index: o, key } = heap.pop();
+    const key = heap.topKey();
+    const o = heap.pop();
     if (key > dist[o]) continue;
     const k = Math.floor(o / (nx * ny));
     const j = Math.floor((o - k * nx * ny) / nx);
     const i = o - k * nx * ny - j * nx;
-    for (const { di, dj, dk, w } of steps) {
-      const a = i + di;
-      const b = j + dj;
-      const c = k + dk;
+    if (i > 0 && j > 0 && k > 0 && i < nx - 1 && j < ny - 1 && k < nz - 1) {
+      // Every neighbour is inside the grid: index steps, in the same order.
+      for (let s = 0; s < 26; s++) {
+        const q = o + step[s];
+        if (!region[q]) continue;
+        const d = key + w[s];
+        if (d < dist[q]) {
+          dist[q] = d;
+          heap.push(q, d);
+        }
+      }
+      continue;
+    }
+    for (let s = 0; s < 26; s++) {
+      const a = i + di[s];
+      const b = j + dj[s];
+      const c = k + dk[s];
       if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
       const q = a + nx * (b + ny * c);
       if (!region[q]) continue;
-      const d = key + w;
+      const d = key + w[s];
       if (d < dist[q]) {
         dist[q] = d;
         heap.push(q, d);
@@ -66,8 +91,14 @@ export class MinHeap {
     this.items[at] = index;
   }
 
-  pop(): { index: number; key: number } {
-    const top = { index: this.items[0], key: this.keys[0] };
+  /** The smallest key (the next pop's). */
+  topKey(): number {
+    return this.keys[0];
+  }
+
+  /** Removes the item with the smallest key and returns it. */
+  pop(): number {
+    const top = this.items[0];
     const lastKey = this.keys[--this.size];
     const lastItem = this.items[this.size];
     let at = 0;

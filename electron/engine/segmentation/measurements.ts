@@ -1,6 +1,6 @@
 import type { ImageGrid } from '../imaging/grid.js';
-import { column, dot } from '../imaging/vec.js';
-import { type Volume, labelBoundingBox } from '../imaging/volume.js';
+import { type Vec3, column, dot } from '../imaging/vec.js';
+import { type BoundingBox, type Volume, labelBoundingBox } from '../imaging/volume.js';
 import { noduleBody, solidComponent } from './solid-component.js';
 
 /** Default HU above which tumour tissue counts as solid (consolidation) for the CTR. */
@@ -26,10 +26,17 @@ export interface NoduleMeasurements {
  * hull of the pixels' corners), of the nodule's body (spicules excluded) and of its solid component
  * (the consolidation without spicules and vessels); see solid-component.ts.
  */
-export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGrid, solidThresholdHu = SOLID_THRESHOLD_HU): NoduleMeasurements {
+export function measureNodule(
+  mask: Uint8Array,
+  ct: Volume | null,
+  grid: ImageGrid,
+  solidThresholdHu = SOLID_THRESHOLD_HU,
+  /** A box known to hold every set voxel (the mask's box is then looked for in it only). */
+  searchBox?: BoundingBox,
+): NoduleMeasurements {
   // Every measurement is local to the mask: measured on its bounding box (and a margin of the CT
   // around it), not the whole grid, which spares a brush edit several whole-volume passes.
-  const crop = cropAroundMask(mask, ct?.voxels ?? null, grid.dims, MEASURE_MARGIN);
+  const crop = cropAroundMask(mask, ct?.voxels ?? null, grid.dims, MEASURE_MARGIN, searchBox);
   if (!crop) return { voxelCount: 0, volumeMl: 0, longestAxialDiameterMm: 0, longestAxialSlice: -1, solidDiameterMm: 0, ctr: 0, meanHu: NaN, solidThresholdHu };
   const m = measureOnGrid(crop.mask, crop.hu, { ...grid, dims: crop.dims }, solidThresholdHu);
   return m.longestAxialSlice >= 0 ? { ...m, longestAxialSlice: m.longestAxialSlice + crop.lo[2] } : m;
@@ -42,10 +49,31 @@ export function measureNodule(mask: Uint8Array, ct: Volume | null, grid: ImageGr
  */
 const MEASURE_MARGIN = 2;
 
-/** Inclusive voxel-index box [lo, hi] of the mask's non-zero voxels (i fastest), or null when there are none. */
-export function maskBox(mask: Uint8Array, dims: [number, number, number]): [[number, number, number], [number, number, number]] | null {
-  const box = labelBoundingBox({ dims, voxels: mask });
+/**
+ * Inclusive voxel-index box [lo, hi] of the mask's non-zero voxels (i fastest), or null when there are none;
+ * only `searchBox` is scanned when one is given (it must hold every set voxel).
+ */
+export function maskBox(
+  mask: Uint8Array,
+  dims: [number, number, number],
+  searchBox?: BoundingBox,
+): [[number, number, number], [number, number, number]] | null {
+  const box = searchBox ? boxWithin(mask, dims, searchBox) : labelBoundingBox({ dims, voxels: mask });
   return box && [box.minIjk, box.maxIjk];
+}
+
+/** The bounding box of the set voxels that lie within `searchBox`, or null. */
+function boxWithin(mask: Uint8Array, dims: Vec3, searchBox: BoundingBox): BoundingBox | null {
+  const { minIjk: lo, maxIjk: hi } = searchBox;
+  const sub: Vec3 = [hi[0] - lo[0] + 1, hi[1] - lo[1] + 1, hi[2] - lo[2] + 1];
+  const part = new Uint8Array(sub[0] * sub[1] * sub[2]);
+  for (let k = 0, q = 0; k < sub[2]; k++)
+    for (let j = 0; j < sub[1]; j++, q += sub[0]) {
+      const row = lo[0] + dims[0] * (lo[1] + j + dims[1] * (lo[2] + k));
+      part.set(mask.subarray(row, row + sub[0]), q);
+    }
+  const box = labelBoundingBox({ dims: sub, voxels: part });
+  return box && { minIjk: box.minIjk.map((v, a) => v + lo[a]) as Vec3, maxIjk: box.maxIjk.map((v, a) => v + lo[a]) as Vec3 };
 }
 
 /**
@@ -57,9 +85,10 @@ export function cropAroundMask(
   hu: ArrayLike<number> | null,
   dims: [number, number, number],
   margin: number,
+  searchBox?: BoundingBox,
 ): { lo: [number, number, number]; dims: [number, number, number]; mask: Uint8Array; hu: Float32Array | null } | null {
   const [nx, ny] = dims;
-  const box = maskBox(mask, dims);
+  const box = maskBox(mask, dims, searchBox);
   if (!box) return null;
   const [lo, hi] = box;
   const from = lo.map((v) => Math.max(0, v - margin)) as [number, number, number];

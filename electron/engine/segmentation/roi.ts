@@ -98,6 +98,20 @@ export class RegionOfInterest {
     return best;
   }
 
+  /** The number of the mask's set voxels that lie on a face of the box that is not the image's own edge (onInnerFace). */
+  countOnInnerFaces(mask: Uint8Array, imageDims: Vec3): number {
+    const [rx, ry, rz] = this.dims;
+    let count = 0;
+    for (let k = 0; k < rz; k++)
+      for (let j = 0; j < ry; j++) {
+        const row = rx * (j + ry * k);
+        // Inside the box's j and k range only a row's two ends can lie on a face.
+        const wholeRow = k === 0 || k === rz - 1 || j === 0 || j === ry - 1;
+        for (let i = 0; i < rx; i += wholeRow || i === rx - 1 ? 1 : rx - 1) if (mask[row + i] && this.onInnerFace(row + i, imageDims)) count++;
+      }
+    return count;
+  }
+
   /** True when the index lies on a face of the box that is not the image's own edge. */
   onInnerFace(index: number, imageDims: Vec3): boolean {
     const [i, j, k] = this.ijk(index);

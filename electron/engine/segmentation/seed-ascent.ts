@@ -1,6 +1,7 @@
 import type { Vec3 } from '../imaging/vec.js';
 import { floodFill } from './components.js';
 import { squaredDistanceToFeatures } from './distance-transform.js';
+import { labelBoundingBox, padBoundingBox } from '../imaging/volume.js';
 
 /**
  * How a click moves to the core of the structure it landed on:
@@ -15,41 +16,59 @@ export type AscentStrategy = 'climb' | 'reach';
 /** Depth (mm) given up per mm travelled, for `reach`. */
 const TRAVEL_CHARGE = 0.5;
 
+/** The tissue connected to a click, and the squared depth (mm²) of each of its voxels. */
+export interface TissueDepth {
+  dims: Vec3;
+  spacingMm: Vec3;
+  start: number;
+  /** 1 for the voxels of the tissue connected to the start (6-connected). */
+  component: Uint8Array;
+  /** Squared distance (mm²) from a voxel of the component to the nearest voxel outside it or to the image's faces. */
+  depth2: (index: number) => number;
+}
+
+/**
+ * The tissue connected to a click (6-connected voxels for which `isTissue` holds) and its depth: a
+ * voxel's distance (mm) to the nearest voxel that is not that tissue, or to the image's faces (nothing
+ * is known beyond them, and a structure cut by a tight crop must not look deep). Null when the click
+ * is not on tissue. Both ascent strategies of one click share it.
+ */
+export function measureTissueDepth(dims: Vec3, spacingMm: Vec3, start: number, isTissue: (index: number) => boolean): TissueDepth | null {
+  if (!isTissue(start)) return null;
+  const component = floodFill(dims, [start], isTissue, 6);
+  // The nearest voxel outside the component lies within its bounding box grown by one voxel (the
+  // grown box's faces are outside it), so the transform is limited to that box.
+  const box = padBoundingBox(labelBoundingBox({ dims, voxels: component })!, dims, 1);
+  const edt2 = squaredDistanceToFeatures(component, dims, spacingMm, { box, outside: 0, unsetAreFeatures: true });
+  const [nx, ny] = dims;
+  const plane = nx * ny;
+  const depth2 = (o: number): number => {
+    const k = Math.floor(o / plane);
+    const j = Math.floor((o - k * plane) / nx);
+    const p: Vec3 = [o - k * plane - j * nx, j, k];
+    let d = edt2[o];
+    for (let a = 0; a < 3; a++) if (dims[a] > 1) d = Math.min(d, (Math.min(p[a] + 1, dims[a] - p[a]) * spacingMm[a]) ** 2);
+    return d;
+  };
+  return { dims, spacingMm, start, component, depth2 };
+}
+
 /**
  * Moves a click to the core of the structure it landed on, so that any click inside a nodule starts
- * the segmentation from (nearly) the same place. Within the tissue connected to the click
- * (6-connected voxels for which `isTissue` holds), the depth of a voxel is its distance (mm) to the
- * nearest voxel that is not that tissue, or to the image's faces (nothing is known beyond them, and a
- * structure cut by a tight crop must not look deep). The click moves at most `maxTravelMm`. A click
- * on the rim of a nodule, on its partial-volume edge, or on a vessel or spicule running into it ends
- * in the nodule's body: the body is thicker than what is attached to it. Returns the voxel reached
- * and its depth (mm), about the radius of the body.
+ * the segmentation from (nearly) the same place: within the tissue connected to the click and its
+ * depth (measureTissueDepth), the click moves at most `maxTravelMm`. A click on the rim of a nodule,
+ * on its partial-volume edge, or on a vessel or spicule running into it ends in the nodule's body:
+ * the body is thicker than what is attached to it. Returns the voxel reached and its depth (mm),
+ * about the radius of the body.
  */
-export function ascendToCore(
-  dims: Vec3,
-  spacingMm: Vec3,
-  start: number,
-  isTissue: (index: number) => boolean,
-  maxTravelMm: number,
-  strategy: AscentStrategy = 'climb',
-): { index: number; depthMm: number } {
-  if (!isTissue(start)) return { index: start, depthMm: 0 };
-  const component = floodFill(dims, [start], isTissue, 6);
-  const outside = new Uint8Array(component.length);
-  for (let i = 0; i < component.length; i++) outside[i] = component[i] ? 0 : 1;
-  const edt2 = squaredDistanceToFeatures(outside, dims, spacingMm);
+export function ascendToCore(tissue: TissueDepth, maxTravelMm: number, strategy: AscentStrategy = 'climb'): { index: number; depthMm: number } {
+  const { dims, spacingMm, start, component, depth2 } = tissue;
   const [nx, ny] = dims;
   const plane = nx * ny;
   const coords = (o: number): Vec3 => {
     const k = Math.floor(o / plane);
     const j = Math.floor((o - k * plane) / nx);
     return [o - k * plane - j * nx, j, k];
-  };
-  const depth2 = (o: number): number => {
-    const p = coords(o);
-    let d = edt2[o];
-    for (let a = 0; a < 3; a++) if (dims[a] > 1) d = Math.min(d, (Math.min(p[a] + 1, dims[a] - p[a]) * spacingMm[a]) ** 2);
-    return d;
   };
   const origin = coords(start);
   const travel2 = (o: number): number => {
