@@ -11,6 +11,10 @@ import { HilumError } from '../core/errors.js';
  *   training); TF = count / slices, IDF = ln((1 + N) / (1 + df)) + 1 with N training patients and df
  *   those with the word (the smoothed form scikit-learn uses), and the TF-IDF vector is
  *   L2-normalised per patient.
+ * - Mean probability (optional, `meanProbability`): the mean of the slice probabilities, the
+ *   classic mean-pooling MIL operator. Unlike a histogram bin it moves monotonically with every
+ *   slice's probability, so a scanner that shifts all of them (another centre) keeps the patients'
+ *   order; the histogram and words, whose LASSO weights need not be monotone, do not.
  * - Deep features: the slice feature vectors pooled per patient by mean and by maximum, and
  *   optionally the mean-pooled vector projected on its first principal components, the basis
  *   (training mean and right singular vectors of the centred training matrix, each signed so its
@@ -27,6 +31,8 @@ export interface MilState {
   idf: number[];
   /** Length of the slice feature vectors the state was fitted with (0 when none). */
   featureLength: number;
+  /** Adds mil_mean_probability; absent in states fitted before it existed. */
+  meanProbability?: boolean;
   /** Frozen PCA of the mean-pooled deep features, when asked for. */
   pca?: { mean: number[]; components: number[][]; explainedVarianceRatio: number[] };
 }
@@ -43,6 +49,8 @@ export interface MilFitOptions {
   words?: number;
   /** Principal components of the mean-pooled deep features to keep (0 or absent: none). */
   pcaComponents?: number;
+  /** Also the mean slice probability (mil_mean_probability). */
+  meanProbability?: boolean;
 }
 
 export function fitMil(training: PatientSlices[], options: MilFitOptions = {}): MilState {
@@ -62,6 +70,7 @@ export function fitMil(training: PatientSlices[], options: MilFitOptions = {}): 
   const n = training.length;
   const featureLength = training[0].features?.[0]?.length ?? 0;
   const state: MilState = { version: 1, plhBins, wordEdges, idf: df.map((d) => Math.log((1 + n) / (1 + d)) + 1), featureLength };
+  if (options.meanProbability) state.meanProbability = true;
   if (options.pcaComponents) state.pca = fitPca(training, options.pcaComponents, featureLength);
   return state;
 }
@@ -106,6 +115,7 @@ export function transformMil(state: MilState, patient: PatientSlices): Record<st
   const tfidf = tf.map((t, w) => t * state.idf[w]);
   const length = Math.hypot(...tfidf) || 1;
   tfidf.forEach((v, w) => (out[`mil_bow_word${pad(w, 2)}`] = v / length));
+  if (state.meanProbability) out.mil_mean_probability = probabilities.reduce((sum, p) => sum + p, 0) / n;
   if (patient.features?.length) {
     const d = patient.features[0].length;
     if (state.featureLength && d !== state.featureLength)

@@ -22,11 +22,14 @@ export function deepOutputsFromColumns(names: readonly string[], row: (name: str
   return { probabilities: pNames.map(row), meanFeatures: mNames.map(row) };
 }
 
-export function fitDeepAggregation(training: DeepOutputs[], options: { plhBins: number; words: number; pcaComponents: number }): MilState {
+export function fitDeepAggregation(
+  training: DeepOutputs[],
+  options: { plhBins: number; words: number; meanProbability?: boolean; pcaComponents: number },
+): MilState {
   const pca = Math.min(options.pcaComponents, training[0]?.meanFeatures.length ?? 0, Math.max(0, training.length - 1));
   return fitMil(
     training.map((p) => ({ probabilities: p.probabilities, features: p.meanFeatures.length ? [Float32Array.from(p.meanFeatures)] : undefined })),
-    { plhBins: options.plhBins, words: options.words, pcaComponents: pca || undefined },
+    { plhBins: options.plhBins, words: options.words, meanProbability: options.meanProbability, pcaComponents: pca || undefined },
   );
 }
 

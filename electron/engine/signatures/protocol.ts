@@ -129,11 +129,11 @@ const deepTraining = z
       .object({
         /** In-plane flips and quarter turns. */
         flipRotate: z.boolean().default(true),
-        /** Scanner and contrast variation in HU (contrast timing, kernel, noise grain, calibration); 0 off, 1 the documented ranges. */
-        scanner: z.number().min(0).max(2).default(1),
+        /** Scanner and contrast variation in HU (contrast timing, kernel, noise grain, calibration); 0 off, 1 the documented ranges, 2 (default) twice as wide. */
+        scanner: z.number().min(0).max(2).default(2),
       })
       .strict()
-      .default({ flipRotate: true, scanner: 1 }),
+      .default({ flipRotate: true, scanner: 2 }),
     /**
      * scratch: random initial weights (seeded); shipped: every model (folds and final) starts from the
      * shipped backbone's weights (read from its ONNX file; the architecture must be the shipped one) and is fine-tuned.
@@ -205,6 +205,8 @@ export const protocolSchema = z
         model: z.string().optional(),
         plhBins: z.number().int().min(2).max(100).default(10),
         words: z.number().int().min(2).max(100).default(8),
+        /** Also the mean slice probability as a MIL feature (deep/mil.ts), the mean-pooling operator of multi-instance learning. */
+        meanProbability: z.boolean().default(true),
         /**
          * Principal components of the mean-pooled slice features that join the DLRad candidates. 0 (the
          * paper's DLRad: radiomics + MIL features): the raw embedding carries scanner texture, which
@@ -220,7 +222,7 @@ export const protocolSchema = z
         training: deepTraining.optional(),
       })
       .strict()
-      .default({ plhBins: 10, words: 8, pcaComponents: 0, outOfFold: 'auto' }),
+      .default({ plhBins: 10, words: 8, meanProbability: true, pcaComponents: 0, outOfFold: 'auto' }),
     clinical: z
       .object({
         variables: z.array(clinicalVariable).min(1).default(defaultClinicalVariables()),

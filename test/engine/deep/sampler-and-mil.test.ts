@@ -154,6 +154,25 @@ describe('multi-instance aggregation', () => {
     [0, 1, 2, 3].forEach((w) => expect(f[`mil_bow_word0${w}`]).toBeCloseTo(raw[w] / norm, 12));
   });
 
+  it('mean probability (mean-pooling MIL) when asked: order-preserving under a shift that moves slices across histogram bins; absent in older states', () => {
+    const state = JSON.parse(JSON.stringify(fitMil(training, { plhBins: 4, words: 4, meanProbability: true }))) as ReturnType<typeof fitMil>;
+    expect(state.meanProbability).toBe(true);
+    const a = [0.1, 0.3, 0.3, 1.0];
+    const b = [0.2, 0.2, 0.35, 0.5];
+    expect(transformMil(state, { probabilities: a }).mil_mean_probability).toBeCloseTo(0.425, 12);
+    expect(transformMil(state, { probabilities: b }).mil_mean_probability).toBeCloseTo(0.3125, 12);
+    // Another scanner raises every slice by 0.1: the means keep the patients' order …
+    const shift = (ps: number[]) => ps.map((p) => Math.min(1, p + 0.1));
+    const meanOf = (ps: number[]) => transformMil(state, { probabilities: ps }).mil_mean_probability;
+    expect(meanOf(shift(a)) > meanOf(shift(b))).toBe(true);
+    // … while a histogram bin can reverse it (bin 1, [0.25, 0.5): a 0.5 → 0.5, b 0.25 → 0.75).
+    const bin1 = (ps: number[]) => transformMil(state, { probabilities: ps }).mil_plh_bin01;
+    expect(bin1(a) > bin1(b)).toBe(true);
+    expect(bin1(shift(a)) < bin1(shift(b))).toBe(true);
+    // A state fitted without it (every bundle before it) gives no such feature.
+    expect(transformMil(fitMil(training, { plhBins: 4, words: 4 }), { probabilities: a })).not.toHaveProperty('mil_mean_probability');
+  });
+
   it('pools slice features by mean and max under stable names; the state survives JSON; bad input is refused', () => {
     const withFeatures = training.map((p, i) => ({ ...p, features: p.probabilities.map((x) => Float32Array.from([x, i, -x])) }));
     const state = JSON.parse(JSON.stringify(fitMil(withFeatures))) as ReturnType<typeof fitMil>;
