@@ -74,23 +74,21 @@ interface WindowSums {
 
 /** The window's sums for a voxel whose whole window lies inside the grid: offsets as index steps, no bounds checks. */
 function windowMeansInside(region: Uint8Array, values: Float32Array, o: number, steps: Int32Array, ceilingHu: number): WindowSums {
-  let sumIn = 0;
-  let countIn = 0;
-  let sumOut = 0;
-  let countOut = 0;
-  for (let w = 0; w < steps.length; w++) {
-    const q = o + steps[w];
-    const v = values[q];
-    if (v > ceilingHu) continue;
-    if (region[q]) {
-      sumIn += v;
-      countIn++;
-    } else if (v > AIR_HU) {
-      sumOut += v;
-      countOut++;
-    }
+  const sums: WindowSums = { sumIn: 0, countIn: 0, sumOut: 0, countOut: 0 };
+  for (let w = 0; w < steps.length; w++) addToWindow(sums, region[o + steps[w]], values[o + steps[w]], ceilingHu);
+  return sums;
+}
+
+/** One window value into the sums: inside the region, or outside it above air; a value above the ceiling is left out. */
+function addToWindow(sums: WindowSums, inside: number, v: number, ceilingHu: number): void {
+  if (v > ceilingHu) return;
+  if (inside) {
+    sums.sumIn += v;
+    sums.countIn++;
+  } else if (v > AIR_HU) {
+    sums.sumOut += v;
+    sums.countOut++;
   }
-  return { sumIn, countIn, sumOut, countOut };
 }
 
 /** The window's sums near the grid's edge: offsets that leave the grid are skipped. */
@@ -105,27 +103,16 @@ function windowMeansAtEdge(
   ceilingHu: number,
 ): WindowSums {
   const [nx, ny, nz] = dims;
-  let sumIn = 0;
-  let countIn = 0;
-  let sumOut = 0;
-  let countOut = 0;
+  const sums: WindowSums = { sumIn: 0, countIn: 0, sumOut: 0, countOut: 0 };
   for (let w = 0; w < offsets.length; w += 3) {
     const a = i + offsets[w];
     const b = j + offsets[w + 1];
     const c = k + offsets[w + 2];
     if (a < 0 || b < 0 || c < 0 || a >= nx || b >= ny || c >= nz) continue;
     const q = a + nx * (b + ny * c);
-    const v = values[q];
-    if (v > ceilingHu) continue;
-    if (region[q]) {
-      sumIn += v;
-      countIn++;
-    } else if (v > AIR_HU) {
-      sumOut += v;
-      countOut++;
-    }
+    addToWindow(sums, region[q], values[q], ceilingHu);
   }
-  return { sumIn, countIn, sumOut, countOut };
+  return sums;
 }
 
 /** True when an in-plane 8-neighbour of (i, j, k) lies on the other side of the mask's edge. */
