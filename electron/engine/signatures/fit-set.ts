@@ -21,7 +21,7 @@ import { type ClinicalEncoding, encodeClinical, encodedColumns, fitClinicalEncod
 import { type DeepOutputs, deepPatientFeatures, fitDeepAggregation } from './deep-features.js';
 import { type LogisticSignature, linearPredictorOf, logisticSignature, probabilities } from './logistic-signature.js';
 import type { StudyProtocol } from './protocol.js';
-import { type ScoreSignature, type SelectionTrace, fitScoreCalibration, fitScoreSignature, scoreOf } from './score-signature.js';
+import { type ScoreSignature, type SelectionTrace, fitScoreCalibration, fitScoreSignature, hasSpread, scoreOf } from './score-signature.js';
 import { outOfFoldScores } from './out-of-fold.js';
 import { type FrozenHarmonisation, harmonisePatient, harmoniseStudyRadiomics } from './harmonisation.js';
 import { applyCombat } from '../stats/combat/index.js';
@@ -274,6 +274,12 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   // Combined: DLRad score + the clinical independent factors; fitted on the out-of-fold DLRad score,
   // applied (to every patient, and in the bundle) with the full-training DLRad score.
   const combinedTerms = ['dlrad_score', ...screening.independentFactors];
+  if (!hasSpread(trainRows.map((i) => score.dlrad[i])))
+    throw new HilumError({
+      code: 'SIGNATURE_EMPTY',
+      message: `the DLRad score is the same for all ${trainRows.length} training patients (its LASSO kept no informative feature), so the combined model would have no image term`,
+      hint: 'Use more training patients, or a smaller selection.lasso.lambdaMinRatio or a lambdaGrid reaching lower; the extracted features are cached, so the next run only fits.',
+    });
   const combinedFit = fitLogistic(trainData({ ...clinicalCols, dlrad_score: outOfFold.dlrad }, combinedTerms), combinedTerms, { onSeparation: separation });
   appendAll(
     findings,

@@ -293,6 +293,24 @@ export function fitScoreCalibration(
   y: ArrayLike<number>,
   separation: 'firth' | 'error',
 ): { calibration: ScoreSignature['calibration']; findings: Finding[] } {
+  // A LASSO that kept no feature gives every patient the same score: no slope can be fitted, and the
+  // signature's honest probability is the training prevalence, P = ȳ (intercept logit ȳ, slope 0).
+  if (!hasSpread(score)) {
+    let events = 0;
+    for (let i = 0; i < y.length; i++) events += y[i];
+    const prevalence = Math.min(1 - 1e-6, Math.max(1e-6, events / y.length));
+    return {
+      calibration: { intercept: Math.log(prevalence / (1 - prevalence)), slope: 0, method: 'maximum-likelihood' },
+      findings: [
+        {
+          code: 'SIGNATURE_CONSTANT',
+          severity: 'warning',
+          message: `${name}: the score is the same for every training patient (the LASSO kept no feature), so the signature gives every patient the training prevalence, ${(100 * prevalence).toFixed(1)} %`,
+          hint: 'A larger training cohort, or a λ path reaching lower (selection.lasso.lambdaMinRatio, lambdaGrid), lets the LASSO keep features.',
+        },
+      ],
+    };
+  }
   const calib = fitLogistic({ y: Float64Array.from(y), x: { score: Float64Array.from(score) }, outcomeName: 'outcome' }, ['score'], {
     onSeparation: separation,
   });
@@ -300,6 +318,12 @@ export function fitScoreCalibration(
     calibration: { intercept: calib.estimates[INTERCEPT], slope: calib.estimates.score, method: calib.method },
     findings: calib.findings.map((f) => ({ ...f, message: `${name} calibration: ${f.message}` })),
   };
+}
+
+/** False when every value is the same (to rounding). */
+export function hasSpread(values: ArrayLike<number>): boolean {
+  for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - values[0]) > 1e-12 * (1 + Math.abs(values[0]))) return true;
+  return false;
 }
 
 /** score = β₀ + Σ βⱼ (xⱼ − μⱼ) / σⱼ for n patients; every selected feature must be present and finite. */

@@ -79,8 +79,11 @@ export function evaluateStudy(
   const trainRows = rowsOf(split, 'training');
   if (!trainRows.length) throw new HilumError({ code: 'STUDY_NO_TRAINING', message: 'the study has no training patients' });
   for (const s of SIGNATURE_NAMES) {
-    const roc = rocCurve(take(y, trainRows), take(probability[s], trainRows), { direction: '<' });
-    thresholds[s] = youdenBest(roc)[0].threshold;
+    const p = take(probability[s], trainRows);
+    const roc = rocCurve(take(y, trainRows), p, { direction: '<' });
+    // pROC also lists ±∞ when they tie for the best (a signature that gives every patient the same
+    // probability ties only there): then the threshold is that probability, calling every patient positive.
+    thresholds[s] = youdenBest(roc).find((b) => Number.isFinite(b.threshold))?.threshold ?? p[0];
   }
   const metrics: StudyMetrics = { rows: [], delong: [], calibration: [], decisionCurves: [], roc: [], oracle: [], thresholds };
   for (const part of parts) {

@@ -3,7 +3,7 @@ import { HilumError } from '../../../electron/engine/core/errors.js';
 import { applySignatureSet, fitSignatureSet } from '../../../electron/engine/signatures/fit-set.js';
 import { outOfFoldScores } from '../../../electron/engine/signatures/out-of-fold.js';
 import { parseProtocol, type StudyProtocol } from '../../../electron/engine/signatures/protocol.js';
-import { fitScoreSignature, scoreOf } from '../../../electron/engine/signatures/score-signature.js';
+import { fitScoreCalibration, fitScoreSignature, scoreOf } from '../../../electron/engine/signatures/score-signature.js';
 import { INTERCEPT } from '../../../electron/engine/stats/design.js';
 import { fitLogistic } from '../../../electron/engine/stats/logistic-regression.js';
 import { errorOf } from '../../helpers.js';
@@ -144,5 +144,18 @@ describe('honest stacking in the signature set', () => {
   it('refuses stacking settings out of range with a named protocol error', () => {
     expect(errorOf(() => protocol({ stacking: { folds: 1 } })).code).toBe('PROTOCOL_INVALID');
     expect(errorOf(() => protocol({ stacking: { bogus: true } })).code).toBe('PROTOCOL_INVALID');
+  });
+});
+
+describe('a signature whose LASSO keeps no feature', () => {
+  it('is calibrated to the training prevalence (slope 0) with a SIGNATURE_CONSTANT warning, not a collinearity error', () => {
+    const y = [1, 0, 0, 1, 0, 0, 0, 1];
+    const { calibration, findings } = fitScoreCalibration('mil', new Float64Array(8).fill(-1.2), y, 'firth');
+    expect(calibration.slope).toBe(0);
+    expect(1 / (1 + Math.exp(-calibration.intercept))).toBeCloseTo(3 / 8, 12);
+    expect(findings.map((f) => f.code)).toEqual(['SIGNATURE_CONSTANT']);
+    expect(findings[0].message).toMatch(/^mil: .*37\.5 %/);
+    // A score with any spread is fitted as before.
+    expect(fitScoreCalibration('mil', [0, 1, 2, 3, 0, 1, 2, 3], y, 'firth').calibration.slope).not.toBe(0);
   });
 });
