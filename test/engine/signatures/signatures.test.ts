@@ -4,22 +4,10 @@ import { parseProtocol, defaultProtocol, type StudyProtocol } from '../../../ele
 import { splitCohort } from '../../../electron/engine/signatures/split.js';
 import { evaluateStudy } from '../../../electron/engine/signatures/study-metrics.js';
 import { errorOf } from '../../helpers.js';
-import { syntheticStudy } from './synthetic-study.js';
+import { syntheticStudy, syntheticStudyProtocol } from './synthetic-study.js';
 
 function protocol(overrides: Record<string, unknown> = {}): StudyProtocol {
-  return parseProtocol({
-    clinical: {
-      variables: [
-        { column: 'age_years', kind: 'numeric', unit: 'years', range: [18, 100] },
-        { column: 'sex', kind: 'binary', positive: 'male' },
-        { column: 'cea_ng_ml', kind: 'numeric', unit: 'ng/mL', range: [0, 1000] },
-        { column: 'diameter_mm', kind: 'numeric', unit: 'mm', range: [1, 100] },
-      ],
-    },
-    selection: { lasso: { nFolds: 5 } },
-    deep: { pcaComponents: 3 },
-    ...overrides,
-  });
+  return syntheticStudyProtocol({ deep: { pcaComponents: 3 }, ...overrides });
 }
 
 describe('study split', () => {

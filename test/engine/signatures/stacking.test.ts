@@ -2,26 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { HilumError } from '../../../electron/engine/core/errors.js';
 import { applySignatureSet, fitSignatureSet } from '../../../electron/engine/signatures/fit-set.js';
 import { outOfFoldScores } from '../../../electron/engine/signatures/out-of-fold.js';
-import { parseProtocol, type StudyProtocol } from '../../../electron/engine/signatures/protocol.js';
+import type { StudyProtocol } from '../../../electron/engine/signatures/protocol.js';
 import { fitScoreCalibration, fitScoreSignature, scoreOf } from '../../../electron/engine/signatures/score-signature.js';
 import { INTERCEPT } from '../../../electron/engine/stats/design.js';
 import { fitLogistic } from '../../../electron/engine/stats/logistic-regression.js';
 import { errorOf } from '../../helpers.js';
-import { syntheticStudy } from './synthetic-study.js';
+import { syntheticStudy, syntheticStudyProtocol } from './synthetic-study.js';
 
 function protocol(overrides: Record<string, unknown> = {}): StudyProtocol {
-  return parseProtocol({
-    clinical: {
-      variables: [
-        { column: 'age_years', kind: 'numeric', unit: 'years', range: [18, 100] },
-        { column: 'sex', kind: 'binary', positive: 'male' },
-        { column: 'cea_ng_ml', kind: 'numeric', unit: 'ng/mL', range: [0, 1000] },
-        { column: 'diameter_mm', kind: 'numeric', unit: 'mm', range: [1, 100] },
-      ],
-    },
-    selection: { lasso: { nFolds: 5 } },
-    ...overrides,
-  });
+  return syntheticStudyProtocol({ ...overrides });
 }
 
 describe('out-of-fold scores', () => {

@@ -1,6 +1,7 @@
 import { seededRandom } from '../../../electron/engine/stats/random.js';
 import type { StudyInputs } from '../../../electron/engine/signatures/fit-set.js';
 import { splitCohort } from '../../../electron/engine/signatures/split.js';
+import { parseProtocol, type StudyProtocol } from '../../../electron/engine/signatures/protocol.js';
 
 /** A small synthetic study table (no images): clinical text values, radiomics columns (5 informative of 20), deep outputs. */
 export function syntheticStudy(n = 240, seed = 3): StudyInputs & { centres: string[]; latent: number[] } {
@@ -31,4 +32,20 @@ export function syntheticStudy(n = 240, seed = 3): StudyInputs & { centres: stri
     { trainingCentres: ['A'], validationFraction: 0.3, seed: 1, stratified: true },
   );
   return { ids, y, split, clinicalValues, radiomics, radiomicsNames, deep, repeat: new Map(), centres, latent };
+}
+
+/** A protocol for syntheticStudy's clinical columns (age, sex, CEA, diameter) with 5 LASSO folds; overrides replace whole sections. */
+export function syntheticStudyProtocol(overrides: Record<string, unknown> = {}): StudyProtocol {
+  return parseProtocol({
+    clinical: {
+      variables: [
+        { column: 'age_years', kind: 'numeric', unit: 'years', range: [18, 100] },
+        { column: 'sex', kind: 'binary', positive: 'male' },
+        { column: 'cea_ng_ml', kind: 'numeric', unit: 'ng/mL', range: [0, 1000] },
+        { column: 'diameter_mm', kind: 'numeric', unit: 'mm', range: [1, 100] },
+      ],
+    },
+    selection: { lasso: { nFolds: 5 } },
+    ...overrides,
+  });
 }
