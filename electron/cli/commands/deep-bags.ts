@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
+import { HilumError } from '../../engine/core/errors.js';
 import { DEFAULT_BAG_CONFIG, parseBagConfig } from '../../engine/deep/bag-config.js';
-import { type BagCase, exportBags } from '../../engine/deep/bag-dataset.js';
+import type { BagCase } from '../../engine/deep/bag-dataset.js';
+import { exportCohortBags } from '../../engine/pipeline/cohort-bags.js';
 import { readCohortManifest as readStudyManifest } from '../../engine/pipeline/cohort-manifest.js';
 
 interface DeepBagsOptions {
   manifest: string;
   out: string;
   config?: string;
+  jobs: string;
 }
 
 export function registerDeepBags(program: Command): void {
@@ -21,8 +24,12 @@ export function registerDeepBags(program: Command): void {
     .requiredOption('--manifest <manifest.csv>', 'cohort manifest (paths relative to it)')
     .requiredOption('--out <dir>', 'output folder')
     .option('--config <bag.json>', "bag configuration (JSON); the default is the shipped model's")
+    .option('--jobs <n>', 'worker threads cutting bags at once', '2')
     .action(async (opts: DeepBagsOptions) => {
       const config = opts.config ? parseBagConfig(JSON.parse(readFileSync(opts.config, 'utf8')), opts.config) : DEFAULT_BAG_CONFIG;
+      const jobs = Number(opts.jobs);
+      if (!(Number.isInteger(jobs) && jobs >= 1 && jobs <= 64))
+        throw new HilumError({ code: 'INVALID_ARGUMENT', message: `--jobs must be a whole number from 1 to 64, got '${opts.jobs}'` });
       const cases = readCohortManifest(opts.manifest);
       const bar = process.stderr.isTTY
         ? new cliProgress.SingleBar({ stream: process.stderr, format: 'bags |{bar}| {value}/{total} {eta_formatted} left' }, cliProgress.Presets.shades_classic)
@@ -30,7 +37,7 @@ export function registerDeepBags(program: Command): void {
       bar?.start(cases.length, 0);
       let index;
       try {
-        index = await exportBags(cases, opts.out, config, (done) => bar?.update(done));
+        index = await exportCohortBags(cases, opts.out, config, jobs, (done) => bar?.update(done));
       } finally {
         bar?.stop();
       }

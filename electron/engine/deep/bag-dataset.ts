@@ -44,7 +44,9 @@ export async function cutBag(c: Pick<BagCase, 'image' | 'mask'>, config: BagConf
  * patient's bag, float32 little-endian, one after another) and index.json (the bag configuration
  * and, per patient, id, centre, label, offset and shape). The bags are cut by the same code that
  * cuts them at the bedside, so training and inference see identical inputs. Written under temporary
- * names and renamed at the end: an interrupted export leaves no half dataset.
+ * names and renamed at the end: an interrupted export leaves no half dataset. At most `inFlight`
+ * cuts are asked for at a time (each holds a CT in memory until it is written), so a paper-sized
+ * cohort is cut in bounded memory.
  */
 export async function exportBags(
   cases: BagCase[],
@@ -53,20 +55,31 @@ export async function exportBags(
   onProgress?: (done: number, total: number) => void,
   /** Cuts one case's bag (by default here, in this thread); a caller may cut several at once elsewhere (worker threads): they are written in case order. */
   cut: (c: BagCase, config: BagConfig) => Promise<Pick<SliceBag, 'data' | 'shape' | 'slices'>> = cutBag,
+  /** Cuts asked for ahead of the one being written: 1 in this thread; about twice the workers for a pool. */
+  inFlight = 1,
 ): Promise<BagIndex> {
   if (!cases.length) throw new HilumError({ code: 'INVALID_ARGUMENT', message: 'no cases to export' });
+  if (!(Number.isInteger(inFlight) && inFlight >= 1))
+    throw new HilumError({ code: 'INVALID_ARGUMENT', message: `inFlight must be a whole number ≥ 1 (got ${inFlight})` });
   mkdirSync(outDir, { recursive: true });
   const dataPath = path.join(outDir, 'bags.f32');
   const partial = `${dataPath}.partial-${process.pid}`;
   const fd = openSync(partial, 'w');
   const index: BagIndex = { engineVersion: engineVersion(), config, cases: [] };
   let offset = 0;
+  const pending: Promise<Pick<SliceBag, 'data' | 'shape' | 'slices'>>[] = [];
+  const ask = (n: number) => {
+    if (n >= cases.length) return;
+    const bag = cut(cases[n], config);
+    bag.catch(() => undefined); // a failure is thrown below, in order; later ones must not go unhandled
+    pending[n] = bag;
+  };
   try {
-    // Every cut is asked for at once (a worker pool queues them); they are awaited and written in order.
-    const bags = cases.map((c) => cut(c, config));
-    bags.forEach((b) => b.catch(() => undefined)); // a failure is thrown below, in order; later ones must not go unhandled
+    for (let n = 0; n < Math.min(inFlight, cases.length); n++) ask(n);
     for (const [n, c] of cases.entries()) {
-      const bag = await bags[n];
+      const bag = await pending[n];
+      delete pending[n];
+      ask(n + inFlight);
       writeSync(fd, new Uint8Array(bag.data.buffer, bag.data.byteOffset, bag.data.byteLength));
       index.cases.push({
         id: c.id,

@@ -11,10 +11,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { type Finding, HilumError } from '../core/errors.js';
 import { engineVersion } from '../core/version.js';
-import { exportBags } from '../deep/bag-dataset.js';
+import { exportCohortBags } from './cohort-bags.js';
 import { parseBagConfig } from '../deep/bag-config.js';
-import type { SliceBag } from '../deep/sampler.js';
-import { WorkerPool, siblingModule } from '../core/worker-pool.js';
 import { type Backbone, loadBackbone, shippedBackboneDir } from '../deep/model-card.js';
 import { type TrainerEvent, type TrainerRecipe, checkPytorch, runTrainer, trainerPython, trainerScript } from '../deep/trainer-process.js';
 import type { DeepTrainingSettings, StudyProtocol } from '../signatures/protocol.js';
@@ -106,26 +104,21 @@ export async function trainStudyBackbone(opts: {
   if (readKey(bagsKeyFile) !== bagsKey) {
     opts.onBagsProgress?.(0, cases.length);
     // Cut `jobs` at a time in worker threads (the extraction's), written in case order.
-    const pool = new WorkerPool(siblingModule(import.meta.url, 'cohort-features-worker'), Math.max(1, Math.min(opts.jobs ?? 2, cases.length)));
-    try {
-      await exportBags(
-        cases.map((c) => ({ id: c.id, centre: c.centre, label: c.label, image: c.image, mask: c.mask })),
-        dirs.bags,
-        bagConfig,
-        (done, total) => {
-          if (opts.signal?.aborted)
-            throw new HilumError({
-              code: 'STUDY_CANCELLED',
-              message: 'the study was cancelled while the training bags were cut',
-              hint: 'Start the study again to resume.',
-            });
-          opts.onBagsProgress?.(done, total);
-        },
-        (c, config) => pool.run<Pick<SliceBag, 'data' | 'shape' | 'slices'>>('bag', { image: c.image, mask: c.mask, config }),
-      );
-    } finally {
-      await pool.close();
-    }
+    await exportCohortBags(
+      cases.map((c) => ({ id: c.id, centre: c.centre, label: c.label, image: c.image, mask: c.mask })),
+      dirs.bags,
+      bagConfig,
+      opts.jobs ?? 2,
+      (done, total) => {
+        if (opts.signal?.aborted)
+          throw new HilumError({
+            code: 'STUDY_CANCELLED',
+            message: 'the study was cancelled while the training bags were cut',
+            hint: 'Start the study again to resume.',
+          });
+        opts.onBagsProgress?.(done, total);
+      },
+    );
     writeFileSync(bagsKeyFile, JSON.stringify({ key: bagsKey }) + '\n');
   }
   const bagsSeconds = (performance.now() - t) / 1000;
