@@ -94,28 +94,40 @@ def scanner_augment(xb, generator, windows, mean, sd, strength):
         enhancement);
       noise: white noise smoothed by a Gaussian of 0-1.2 px (grain), SD 0-15 HU;
       calibration: an offset of -10..+10 HU.
-    The windows are then cut again and normalised as the sampler does."""
+    The windows are then cut again and normalised as the sampler does. A slice with neighbouring
+    planes as channels (bag config sliceChannels: plane-major groups of the windows) gets the same
+    draws on every plane (one scanner), each plane its own noise."""
     n = xb.shape[0]
     dev = xb.device
+    w = len(windows)
+    planes = xb.shape[1] // w
 
     def uniform(lo, hi):
         return (lo + (hi - lo) * torch.rand((n, 1, 1, 1), generator=generator)).to(dev)
 
     s = strength
-    hu = hounsfield(xb, windows, mean, sd)
+    # Drawn in the order of the one-plane version, so a one-plane bag gets the same numbers.
     vessel = uniform(1 - 0.55 * s, 1 + 0.15 * s)
-    hu = torch.where(hu > 100, 100 + (hu - 100) * vessel, hu)
-    soft = ((hu + 100) / 60).clamp(0, 1) * ((150 - hu) / 60).clamp(0, 1)
-    hu = hu + soft * uniform(-10 * s, 20 * s)
-    hu = hu + uniform(-0.8 * s, 0.6 * s) * (hu - gaussian_blur(hu, 1.2))
+    enhancement = uniform(-10 * s, 20 * s)
+    kernel = uniform(-0.8 * s, 0.6 * s)
     grain = 1.2 * torch.rand(1, generator=generator).item()
-    noise = torch.randn(hu.shape, generator=generator).to(dev)
+    noise = torch.randn((n, planes) + tuple(xb.shape[2:]), generator=generator).to(dev)
     if grain > 0.2:
         noise = gaussian_blur(noise, grain)
         noise = noise / noise.std().clamp_min(1e-6)
-    hu = hu + uniform(0, 15 * s) * noise + uniform(-10 * s, 10 * s)
-    channels = [((hu - w[0]) / (w[1] - w[0])).clamp(0, 1) for w in windows]
-    return torch.cat([(ch - m) / d for ch, m, d in zip(channels, mean, sd)], dim=1)
+    noise_sd = uniform(0, 15 * s)
+    offset = uniform(-10 * s, 10 * s)
+    out = []
+    for q in range(planes):
+        hu = hounsfield(xb[:, q * w : (q + 1) * w], windows, mean, sd)
+        hu = torch.where(hu > 100, 100 + (hu - 100) * vessel, hu)
+        soft = ((hu + 100) / 60).clamp(0, 1) * ((150 - hu) / 60).clamp(0, 1)
+        hu = hu + soft * enhancement
+        hu = hu + kernel * (hu - gaussian_blur(hu, 1.2))
+        hu = hu + noise_sd * noise[:, q : q + 1] + offset
+        channels = [((hu - win[0]) / (win[1] - win[0])).clamp(0, 1) for win in windows]
+        out.extend((ch - m) / d for ch, m, d in zip(channels, mean, sd))
+    return torch.cat(out, dim=1)
 
 
 class BasicBlock(nn.Module):
@@ -138,9 +150,13 @@ class BasicBlock(nn.Module):
 
 class CompactResNet(nn.Module):
     """A small ResNet: 3x3 stem, one basic block per stage (widths w, 2w, 4w, 8w; stride 2 from the
-    second), global average pooling to the feature vector, a linear layer to the slice logit."""
+    second), global pooling of the last feature maps to the feature vector, a linear layer to the
+    slice logit. Pooling "average" (the class-activation-map head), or "average+max": the average
+    and the maximum of every map side by side (2 x 8w features), so one small bright finding in a
+    corner of the crop is not averaged away; such a head has no class-activation map (occlusion
+    sensitivity stands in)."""
 
-    def __init__(self, channels, width):
+    def __init__(self, channels, width, pooling="average"):
         super().__init__()
         widths = [width, 2 * width, 4 * width, 8 * width]
         self.stem = nn.Sequential(nn.Conv2d(channels, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
@@ -151,12 +167,16 @@ class CompactResNet(nn.Module):
             cin = w
         self.stages = nn.Sequential(*stages)
         self.pool = nn.AdaptiveAvgPool2d(1)
-        self.head = nn.Linear(cin, 1)
-        self.feature_length = cin
+        self.with_max = pooling == "average+max"
+        self.feature_length = 2 * cin if self.with_max else cin
+        self.head = nn.Linear(self.feature_length, 1)
         self.stage_widths = widths
 
     def forward(self, x):
-        features = torch.flatten(self.pool(self.stages(self.stem(x))), 1)
+        maps = self.stages(self.stem(x))
+        features = torch.flatten(self.pool(maps), 1)
+        if self.with_max:
+            features = torch.cat([features, torch.amax(maps, dim=(2, 3))], 1)
         return self.head(features).squeeze(1), features
 
 
@@ -315,7 +335,7 @@ class Trainer:
 
     def new_model(self):
         arch = self.recipe["architecture"]
-        model = ARCHITECTURES[arch["family"]](self.channels, arch["width"])
+        model = ARCHITECTURES[arch["family"]](self.channels, arch["width"], arch.get("pooling", "average"))
         if self.job.get("initModel"):
             load_onnx_weights(model, self.job["initModel"])
         return model
@@ -470,6 +490,7 @@ class Trainer:
             "notice": self.job.get("notice", "Trained in a Hilum cohort study on its training split."),
             "architecture": {
                 "family": r["architecture"]["family"],
+                "pooling": r["architecture"].get("pooling", "average"),
                 "stageWidths": model.stage_widths,
                 "parameters": int(sum(p.numel() for p in model.parameters())),
                 "featureLength": model.feature_length,

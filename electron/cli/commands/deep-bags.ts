@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { readFileSync } from 'node:fs';
 import { HilumError } from '../../engine/core/errors.js';
-import { DEFAULT_BAG_CONFIG, parseBagConfig } from '../../engine/deep/bag-config.js';
+import { DEFAULT_BAG_CONFIG, bagChannels, parseBagConfig } from '../../engine/deep/bag-config.js';
 import type { BagCase } from '../../engine/deep/bag-dataset.js';
 import { exportCohortBags } from '../../engine/pipeline/cohort-bags.js';
 import { readCohortManifest as readStudyManifest } from '../../engine/pipeline/cohort-manifest.js';
@@ -42,9 +42,7 @@ export function registerDeepBags(program: Command): void {
         bar?.stop();
       }
       const slices = index.cases.reduce((s, c) => s + c.shape[0], 0);
-      process.stdout.write(
-        `wrote ${index.cases.length} bags (${slices} slices of ${config.windows.length}×${config.sizePx}×${config.sizePx}) to ${opts.out}\n`,
-      );
+      process.stdout.write(`wrote ${index.cases.length} bags (${slices} slices of ${bagChannels(config)}×${config.sizePx}×${config.sizePx}) to ${opts.out}\n`);
     });
 }
 

@@ -17,6 +17,14 @@ export const BagConfigSchema = z
      * tumour, where satellites and strands lie.
      */
     offsetsBeyondTumour: z.boolean().optional(),
+    /**
+     * Neighbouring planes stacked as channels of every bag slice (the classic 2.5D input): offsets
+     * (in units of spacingMm, along the slice's normal) of the planes read around it, 0 the slice
+     * itself. Absent: [0], one plane. A satellite nodule (a ball) shows in one or two of these planes
+     * while a vessel (a tube) runs through all of them, which one plane cannot tell apart. The
+     * neighbours are never clamped to the tumour.
+     */
+    sliceChannels: z.array(z.number().int().min(-10).max(10)).min(1).max(5).optional(),
     /** Extra planes through the tumour's centroid. */
     planes: z.array(z.enum(['coronal', 'sagittal'])).max(2),
     /** HU windows, one channel each: [low, high] mapped to [0, 1] and clipped. */
@@ -37,6 +45,9 @@ export const BagConfigSchema = z
   .superRefine((c, ctx) => {
     if (!c.offsets.includes(0)) ctx.addIssue({ code: 'custom', message: 'offsets must include 0 (the largest tumour slice)' });
     if (new Set(c.offsets).size !== c.offsets.length) ctx.addIssue({ code: 'custom', message: 'offsets must be distinct' });
+    if (c.sliceChannels && !c.sliceChannels.includes(0)) ctx.addIssue({ code: 'custom', message: 'sliceChannels must include 0 (the slice itself)' });
+    if (c.sliceChannels && new Set(c.sliceChannels).size !== c.sliceChannels.length)
+      ctx.addIssue({ code: 'custom', message: 'sliceChannels must be distinct' });
     if (c.channelMean.length !== c.windows.length || c.channelStd.length !== c.windows.length)
       ctx.addIssue({ code: 'custom', message: 'channelMean and channelStd need one value per window' });
     if (c.windows.some(([lo, hi]) => !(hi > lo))) ctx.addIssue({ code: 'custom', message: 'every window needs high > low' });
@@ -64,6 +75,16 @@ export const DEFAULT_BAG_CONFIG: BagConfig = {
   minCropMm: 32,
   sizePx: 64,
 };
+
+/** The planes read for every bag slice (sliceChannels, or the slice alone). */
+export function slicePlanes(config: Pick<BagConfig, 'sliceChannels'>): number[] {
+  return config.sliceChannels ?? [0];
+}
+
+/** Channels of one bag slice: every window of every plane, plane-major (plane p, window w at p·windows + w). */
+export function bagChannels(config: Pick<BagConfig, 'sliceChannels' | 'windows'>): number {
+  return slicePlanes(config).length * config.windows.length;
+}
 
 /** Validates a bag configuration (from a model card or the user), with a message naming each problem. */
 export function parseBagConfig(value: unknown, source = 'bag configuration'): BagConfig {

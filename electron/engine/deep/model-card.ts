@@ -12,7 +12,13 @@ const AucSchema = z.number().min(0).max(1).nullable();
 export const ModelCardSchema = z.object({
   name: z.string(),
   notice: z.string(),
-  architecture: z.object({ family: z.string(), stageWidths: z.array(z.number()), parameters: z.number(), featureLength: z.number().int().positive() }),
+  architecture: z.object({
+    family: z.string(),
+    pooling: z.enum(['average', 'average+max']).optional(),
+    stageWidths: z.array(z.number()),
+    parameters: z.number(),
+    featureLength: z.number().int().positive(),
+  }),
   onnx: z.object({
     file: z.string(),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),

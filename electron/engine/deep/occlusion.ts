@@ -7,16 +7,17 @@
  * through every channel's window and normalisation — "nothing there" in CT terms (a mid-grey would
  * mean different HU in each window). Unlike CAM, the cells do not add up to the logit.
  */
-import type { BagConfig } from './bag-config.js';
+import { type BagConfig, slicePlanes } from './bag-config.js';
 
 /** HU that replaces an occluded cell. */
 export const OCCLUSION_BASELINE_HU = -1000;
 
-/** The normalised value of the baseline in each channel. */
-export function occlusionBaseline(config: Pick<BagConfig, 'windows' | 'channelMean' | 'channelStd'>): number[] {
-  return config.windows.map(
+/** The normalised value of the baseline in each channel (every window of every neighbouring plane). */
+export function occlusionBaseline(config: Pick<BagConfig, 'windows' | 'channelMean' | 'channelStd' | 'sliceChannels'>): number[] {
+  const perWindow = config.windows.map(
     ([lo, hi], c) => (Math.min(1, Math.max(0, (OCCLUSION_BASELINE_HU - lo) / (hi - lo))) - config.channelMean[c]) / config.channelStd[c],
   );
+  return slicePlanes(config).flatMap(() => perWindow);
 }
 
 /**

@@ -4,7 +4,7 @@ import { resampleImage } from '../imaging/resample.js';
 import type { Mat3, Vec3 } from '../imaging/vec.js';
 import { type LabelMap, type Volume, labelBoundingBox } from '../imaging/volume.js';
 import { labelComponents } from '../segmentation/components.js';
-import type { BagConfig } from './bag-config.js';
+import { type BagConfig, bagChannels, slicePlanes } from './bag-config.js';
 import { arrayMax } from '../core/array-extent.js';
 
 export type SlicePlane = 'axial' | 'coronal' | 'sagittal';
@@ -143,20 +143,28 @@ export function sampleBag(ct: Volume, mask: LabelMap, config: BagConfig, options
     });
 
   const n = slices.length;
-  const channels = config.windows.length;
+  const planes = slicePlanes(config);
+  const windows = config.windows.length;
+  const channels = bagChannels(config);
   const size = config.sizePx;
   const data = new Float32Array(n * channels * size * size);
   slices.forEach((slice, v) => {
-    const grid = bagSliceGrid(slice, cropSideMm, config);
-    const hu = resampleImage(ct, grid, { interpolator: 'linear', defaultValue: OUTSIDE_HU }).voxels;
-    config.windows.forEach(([lo, hi], c) => {
-      const base = (v * channels + c) * size * size;
-      const mean = config.channelMean[c];
-      const std = config.channelStd[c];
-      for (let p = 0; p < size * size; p++) {
-        const x = Math.min(1, Math.max(0, (hu[p] - lo) / (hi - lo)));
-        data[base + p] = (x - mean) / std;
-      }
+    const sliceGrid = bagSliceGrid(slice, cropSideMm, config);
+    const normal: Vec3 = [sliceGrid.direction[2], sliceGrid.direction[5], sliceGrid.direction[8]];
+    planes.forEach((d, q) => {
+      // A neighbouring plane: the slice's grid moved d grid steps along its normal.
+      const grid = d === 0 ? sliceGrid : { ...sliceGrid, originLps: sliceGrid.originLps.map((x, a) => x + d * s * normal[a]) as Vec3 };
+      const hu = resampleImage(ct, grid, { interpolator: 'linear', defaultValue: OUTSIDE_HU }).voxels;
+      config.windows.forEach(([lo, hi], w) => {
+        const c = q * windows + w;
+        const base = (v * channels + c) * size * size;
+        const mean = config.channelMean[w];
+        const std = config.channelStd[w];
+        for (let p = 0; p < size * size; p++) {
+          const x = Math.min(1, Math.max(0, (hu[p] - lo) / (hi - lo)));
+          data[base + p] = (x - mean) / std;
+        }
+      });
     });
   });
   return {

@@ -21,7 +21,7 @@ export const PYTORCH_INSTALL_HINT =
 
 /** The training recipe as the trainer reads it (the protocol's deep.training, less what is not part of the model). */
 export interface TrainerRecipe {
-  architecture: { family: string; width: number };
+  architecture: { family: string; width: number; pooling: 'average' | 'average+max' };
   epochs: number;
   batch: number;
   learningRate: number;

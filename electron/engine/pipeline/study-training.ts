@@ -80,10 +80,16 @@ export async function trainStudyBackbone(opts: {
   const bagsKey = hash({ engine: engineVersion(), bagConfig, cases: cases.map((c) => [c.id, c.label, caseSource(c)]) });
   const recipe = trainerRecipe(settings);
   const initFrom = recipe.init === 'shipped' ? shipped : null;
-  if (initFrom && (recipe.architecture.family !== initFrom.card.architecture.family || initFrom.card.architecture.stageWidths[0] !== recipe.architecture.width))
+  const shippedPooling = initFrom?.card.architecture.pooling ?? 'average';
+  if (
+    initFrom &&
+    (recipe.architecture.family !== initFrom.card.architecture.family ||
+      initFrom.card.architecture.stageWidths[0] !== recipe.architecture.width ||
+      recipe.architecture.pooling !== shippedPooling)
+  )
     throw new HilumError({
       code: 'PROTOCOL_INVALID',
-      message: `deep.training.init: shipped fine-tunes the shipped backbone (${initFrom.card.architecture.family}, width ${initFrom.card.architecture.stageWidths[0]}); the protocol asks for ${recipe.architecture.family}, width ${recipe.architecture.width}`,
+      message: `deep.training.init: shipped fine-tunes the shipped backbone (${initFrom.card.architecture.family}, width ${initFrom.card.architecture.stageWidths[0]}, ${shippedPooling} pooling); the protocol asks for ${recipe.architecture.family}, width ${recipe.architecture.width}, ${recipe.architecture.pooling} pooling`,
       hint: 'Use the shipped architecture, or init: scratch.',
     });
   const key = hash({ engine: engineVersion(), trainer: hash(readFileSync(trainerScript(), 'utf8')), recipe, bagsKey, init: initFrom?.sha256 ?? null });

@@ -116,9 +116,15 @@ const deepTraining = z
         family: z.enum(['CompactResNet']).default('CompactResNet'),
         /** Channels of the first stage; the stages have width, 2×, 4×, 8×. */
         width: z.number().int().min(4).max(64).default(12),
+        /**
+         * Global pooling of the last feature maps: average (the class-activation-map head), or
+         * average+max (both, side by side: a small finding in a corner of the crop is not averaged
+         * away; no class-activation map — the report shows occlusion sensitivity).
+         */
+        pooling: z.enum(['average', 'average+max']).default('average'),
       })
       .strict()
-      .default({ family: 'CompactResNet', width: 12 }),
+      .default({ family: 'CompactResNet', width: 12, pooling: 'average' }),
     epochs: z.number().int().min(1).max(200).default(12),
     batch: z.number().int().min(2).max(1024).default(64),
     learningRate: z.number().gt(0).max(1).default(0.002),
@@ -142,12 +148,14 @@ const deepTraining = z
     /**
      * How the training bags (and then every patient's bag) are cut, where it differs from the shipped
      * backbone's card (deep/bag-config.ts): slice offsets, whether they reach beyond the tumour,
-     * extra planes, crop margin. The trained model's card records the result, so the bedside cuts the same bags.
+     * neighbouring planes as channels, extra planes, crop margin. The trained model's card records
+     * the result, so the bedside cuts the same bags.
      */
     bag: z
       .object({
         offsets: z.array(z.number().int().min(-20).max(20)).min(1).max(21).optional(),
         offsetsBeyondTumour: z.boolean().optional(),
+        sliceChannels: z.array(z.number().int().min(-10).max(10)).min(1).max(5).optional(),
         planes: z
           .array(z.enum(['coronal', 'sagittal']))
           .max(2)

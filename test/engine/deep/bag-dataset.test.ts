@@ -28,7 +28,11 @@ function countingCutter(failAt?: string) {
     await new Promise((r) => setTimeout(r, ((n * 7) % 5) * 3));
     state.inFlight--;
     if (c.id === failAt) throw new HilumError({ code: 'MASK_EMPTY', message: `${c.id}: empty mask` });
-    return { data: Float32Array.from([n, n + 0.5]), shape: [1, 1, 1, 2], slices: [{ plane: 'axial', offset: 0, usedOffset: 0, clamped: false } as SliceBag['slices'][number]] };
+    return {
+      data: Float32Array.from([n, n + 0.5]),
+      shape: [1, 1, 1, 2],
+      slices: [{ plane: 'axial', offset: 0, usedOffset: 0, clamped: false } as SliceBag['slices'][number]],
+    };
   };
   return { state, cut };
 }

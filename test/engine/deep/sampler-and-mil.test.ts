@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HilumError } from '../../../electron/engine/core/errors.js';
-import { DEFAULT_BAG_CONFIG, parseBagConfig } from '../../../electron/engine/deep/bag-config.js';
+import { DEFAULT_BAG_CONFIG, bagChannels, parseBagConfig } from '../../../electron/engine/deep/bag-config.js';
+import { occlusionBaseline } from '../../../electron/engine/deep/occlusion.js';
 import { fitMil, transformMil } from '../../../electron/engine/deep/mil.js';
 import { sampleBag } from '../../../electron/engine/deep/sampler.js';
 import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
@@ -23,6 +24,17 @@ function phantom(semiAxesMm: Vec3, spacingMm: Vec3 = [0.7, 0.7, 1.25], dims: Vec
         }
       }
   return { ct, mask };
+}
+
+/** The named error a call throws, as 'CODE: message', or 'no error'. */
+function code(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    if (error instanceof HilumError) return `${error.code}: ${error.message}`;
+    throw error;
+  }
+  return 'no error';
 }
 
 describe('2.5D bag sampler', () => {
@@ -109,17 +121,47 @@ describe('2.5D bag sampler', () => {
     expect(small.largestAreaMm2).toBeLessThan(bag.largestAreaMm2 / 10);
   });
 
+  it('sliceChannels stacks neighbouring planes as channels: a satellite (ball) shows in one plane, a vessel (tube) in all', () => {
+    const { ct, mask } = phantom([6, 6, 6], [0.7, 0.7, 1], [80, 80, 40]);
+    // Beside the tumour: a ball of radius 1.5 mm 4 mm below the largest slice, and a tube of radius 1.5 mm along z.
+    const [nx, ny] = ct.dims;
+    for (let k = 0; k < ct.dims[2]; k++)
+      for (let j = 0; j < ny; j++)
+        for (let i = 0; i < nx; i++) {
+          const p = [0, 1, 2].map((a) => ct.originLps[a] + [i, j, k][a] * ct.spacingMm[a]);
+          if ((p[0] - 12) ** 2 + p[1] ** 2 + (p[2] + 4) ** 2 <= 1.5 ** 2 || (p[0] + 12) ** 2 + p[1] ** 2 <= 1.5 ** 2) ct.voxels[i + nx * (j + ny * k)] = 60;
+        }
+    const config = parseBagConfig({ ...DEFAULT_BAG_CONFIG, offsets: [-4, 0, 4], offsetsBeyondTumour: true, sliceChannels: [-4, 0, 4] });
+    const bag = sampleBag(ct, mask, config);
+    expect(bag.shape).toEqual([3, 9, 64, 64]);
+    expect(bagChannels(config)).toBe(9);
+    // Plane q of slice v is the plain bag's slice at offset (v's + q's) where that exists: the same pixels.
+    const plain = sampleBag(ct, mask, { ...config, sliceChannels: undefined });
+    const size = 64 * 64;
+    const planeOf = (b: typeof bag, channels: number, slice: number, channel: number) =>
+      Array.from(b.data.subarray((slice * channels + channel) * size, (slice * channels + channel + 1) * size));
+    for (let w = 0; w < 3; w++) {
+      expect(planeOf(bag, 9, 1, w)).toEqual(planeOf(plain, 3, 0, w)); // slice 0, plane −4 = slice −4
+      expect(planeOf(bag, 9, 1, 3 + w)).toEqual(planeOf(plain, 3, 1, w)); // slice 0, plane 0
+      expect(planeOf(bag, 9, 1, 6 + w)).toEqual(planeOf(plain, 3, 2, w)); // slice 0, plane +4 = slice +4
+    }
+    // Lung window (channel 0 of each plane) at the ball and at the tube, through slice 0's three planes.
+    const crop = bag.cropSideMm;
+    const pixel = (x: number) => Math.round((x + crop / 2) / (crop / 64) - 0.5);
+    const lung = (q: number, x: number) => bag.data[((1 * 9 + q * 3) * 64 + pixel(0)) * 64 + pixel(x)];
+    const air = (Math.min(1, Math.max(0, (-850 + 1350) / 1500)) - 0.5) / 0.25;
+    expect(lung(0, 12)).toBeGreaterThan(air + 0.5); // the ball, 4 mm below
+    expect(lung(1, 12)).toBeCloseTo(air, 3);
+    expect(lung(2, 12)).toBeCloseTo(air, 3);
+    for (let q = 0; q < 3; q++) expect(lung(q, -12)).toBeGreaterThan(air + 0.5); // the tube, in every plane
+    // The occlusion baseline covers every channel.
+    expect(occlusionBaseline(config)).toHaveLength(9);
+    expect(code(() => parseBagConfig({ ...DEFAULT_BAG_CONFIG, sliceChannels: [-2, 2] }))).toMatch(/sliceChannels must include 0/);
+    expect(code(() => parseBagConfig({ ...DEFAULT_BAG_CONFIG, sliceChannels: [0, 2, 2] }))).toMatch(/sliceChannels must be distinct/);
+  });
+
   it('refuses an empty mask, a mask on another grid and an invalid configuration with named errors', () => {
     const { ct, mask } = phantom([5, 5, 5]);
-    const code = (run: () => unknown) => {
-      try {
-        run();
-      } catch (error) {
-        if (error instanceof HilumError) return `${error.code}: ${error.message}`;
-        throw error;
-      }
-      return 'no error';
-    };
     expect(code(() => sampleBag(ct, { ...mask, voxels: new Uint8Array(mask.voxels.length) }, DEFAULT_BAG_CONFIG))).toMatch(/^EMPTY_MASK/);
     expect(code(() => sampleBag(ct, { ...mask, spacingMm: [0.8, 0.7, 1.25] }, DEFAULT_BAG_CONFIG))).toMatch(/^MASK_GEOMETRY_MISMATCH/);
     expect(code(() => parseBagConfig({ ...DEFAULT_BAG_CONFIG, offsets: [1, 2] }))).toMatch(/INVALID_BAG_CONFIG: .*offsets must include 0/);

@@ -12,6 +12,8 @@ import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isHilumError } from '../../../electron/engine/core/errors.js';
+import { findCamHead } from '../../../electron/engine/deep/cam-head.js';
+import { readOnnxGraph } from '../../../electron/engine/deep/onnx-graph.js';
 import { inferBag, openBackbone } from '../../../electron/engine/deep/backbone-session.js';
 import { loadBackbone, readOutOfFold, shippedBackboneDir } from '../../../electron/engine/deep/model-card.js';
 import { type TrainerEvent, trainerScript } from '../../../electron/engine/deep/trainer-process.js';
@@ -39,7 +41,7 @@ beforeAll(async () => {
     protocolFile,
     text.replace(
       /deep:\n  pcaComponents: 4\n/,
-      'deep:\n  training:\n    enabled: true\n    epochs: 1\n    folds: 2\n    batch: 32\n    bag:\n      offsets: [-6, -2, 0, 2, 6]\n      offsetsBeyondTumour: true\n',
+      'deep:\n  training:\n    enabled: true\n    epochs: 1\n    folds: 2\n    batch: 32\n    bag:\n      offsets: [-6, -2, 0, 2, 6]\n      offsetsBeyondTumour: true\n      sliceChannels: [-2, 0, 2]\n',
     ),
   );
 }, 300_000);
@@ -54,6 +56,16 @@ async function withPython<T>(python: string, fn: () => Promise<T>): Promise<T> {
     if (before === undefined) delete process.env.HILUM_PYTHON;
     else process.env.HILUM_PYTHON = before;
   }
+}
+
+function errorOf(run: () => unknown) {
+  try {
+    run();
+  } catch (error) {
+    if (isHilumError(error)) return error;
+    throw error;
+  }
+  return undefined;
 }
 
 async function errorOfAsync(run: () => Promise<unknown>) {
@@ -103,6 +115,42 @@ describe('in-study backbone training', () => {
     expect(JSON.parse(wrong.stdout.trim())).toMatchObject({ type: 'error', code: 'TRAINING_INIT_MISMATCH' });
   }, 60_000);
 
+  it('average+max pooling: the exported head has no class-activation map (CAM_HEAD_UNSUPPORTED); ONNX Runtime reproduces PyTorch', async () => {
+    const dir = path.join(tmp.dir, 'avgmax');
+    const made = spawnSync(
+      '/usr/bin/python3',
+      [
+        '-c',
+        [
+          'import sys, json, torch',
+          `sys.path.insert(0, ${JSON.stringify(path.dirname(trainerScript()))})`,
+          'import hilum_train as h',
+          'torch.manual_seed(3)',
+          'm = h.CompactResNet(9, 4, "average+max").eval()',
+          'x = torch.randn(2, 9, 32, 32)',
+          'import os',
+          `os.makedirs(${JSON.stringify(dir)}, exist_ok=True)`,
+          `torch.onnx.export(m, x, ${JSON.stringify(path.join(dir, 'b.onnx'))}, opset_version=17, input_names=["bag"], output_names=["logit", "features"])`,
+          'logit, features = m(x)',
+          `x.numpy().astype("<f4").tofile(${JSON.stringify(path.join(dir, 'x.f32'))})`,
+          'print(json.dumps({"logit": logit.tolist(), "features": len(features[0]), "length": m.feature_length}))',
+        ].join('\n'),
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(made.status, made.stderr).toBe(0);
+    const reference = JSON.parse(made.stdout.trim().split('\n').pop()!) as { logit: number[]; features: number; length: number };
+    expect(reference.features).toBe(64); // 2 × 8w: the average and the maximum of 32 maps
+    expect(reference.length).toBe(64);
+    const bytes = readFileSync(path.join(dir, 'b.onnx'));
+    expect(errorOf(() => findCamHead(readOnnxGraph(bytes), 'logit'))?.code).toBe('CAM_HEAD_UNSUPPORTED');
+    const ort = await import('onnxruntime-node');
+    const session = await ort.InferenceSession.create(bytes);
+    const input = new Float32Array(new Uint8Array(readFileSync(path.join(dir, 'x.f32'))).buffer);
+    const result = await session.run({ bag: new ort.Tensor('float32', input, [2, 9, 32, 32]) });
+    Array.from(result.logit.data as Float32Array).forEach((v, k) => expect(v).toBeCloseTo(reference.logit[k], 4));
+  }, 60_000);
+
   it('trains on the training split only, cross-fitted, and the study uses the model and its out-of-fold outputs', async () => {
     const protocol = readProtocol(protocolFile);
     const stages = new Set<StudyStage>();
@@ -121,6 +169,9 @@ describe('in-study backbone training', () => {
     // The protocol's bag geometry is the model's: recorded in its card, so every later bag is cut the same way.
     expect(backbone.card.bagConfig.offsets).toEqual([-6, -2, 0, 2, 6]);
     expect(backbone.card.bagConfig.offsetsBeyondTumour).toBe(true);
+    // Neighbouring planes as channels: three windows of three planes.
+    expect(backbone.card.bagConfig.sliceChannels).toEqual([-2, 0, 2]);
+    expect(backbone.card.input.channels).toBe(9);
     // The exported model runs in ONNX Runtime and reproduces PyTorch's outputs on the reference slices.
     const session = await openBackbone(backbone, ['cpu'], 1);
     const ref = backbone.reference;
