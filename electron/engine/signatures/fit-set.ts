@@ -20,7 +20,7 @@ import { assertBinaryOutcome } from '../stats/validate.js';
 import { type ClinicalEncoding, encodeClinical, encodedColumns, fitClinicalEncoding } from './clinical-encoding.js';
 import { type DeepOutputs, deepPatientFeatures, fitDeepAggregation } from './deep-features.js';
 import { type LogisticSignature, linearPredictorOf, logisticSignature, probabilities } from './logistic-signature.js';
-import type { StudyProtocol } from './protocol.js';
+import type { FeatureSelectionSettings, StudyProtocol } from './protocol.js';
 import { type ScoreSignature, type SelectionTrace, fitScoreCalibration, fitScoreSignature, hasSpread, scoreOf } from './score-signature.js';
 import { outOfFoldScores } from './out-of-fold.js';
 import { type FrozenHarmonisation, harmonisePatient, harmoniseStudyRadiomics } from './harmonisation.js';
@@ -31,7 +31,7 @@ import { appendAll } from '../core/append-all.js';
 export const SIGNATURE_NAMES = ['clinical', 'radiomics', 'mil', 'dlrad', 'combined'] as const;
 export type SignatureName = (typeof SIGNATURE_NAMES)[number];
 /** The feature signatures (LASSO scores), whose scores are predictors of other models. */
-const SCORE_NAMES = ['radiomics', 'mil', 'dlrad'] as const;
+export const SCORE_NAMES = ['radiomics', 'mil', 'dlrad'] as const;
 export type ScoreName = (typeof SCORE_NAMES)[number];
 
 export interface SignatureSet {
@@ -198,7 +198,7 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   const radiomicsSet = new Set(inputs.radiomicsNames);
   const featureColumns = { ...radiomicsCols, ...deepCols };
   const fitScoreOn = (name: ScoreName, names: string[], mask: readonly boolean[]) =>
-    fitScoreSignature(name, { names, columns: featureColumns }, inputs.y, mask, protocol.selection, {
+    fitScoreSignature(name, { names, columns: featureColumns }, inputs.y, mask, selectionFor(protocol.selection, name), {
       repeat,
       iccFeatures: (f) => radiomicsSet.has(f),
       separation,
@@ -329,6 +329,12 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
 }
 
 /** Column-wise view of per-patient records (names: those of the first record unless given). */
+/** The feature-selection settings of one score signature: its own λ rule where the protocol names one (selection.lasso.lambdaBySignature). */
+export function selectionFor(selection: FeatureSelectionSettings, name: ScoreName): FeatureSelectionSettings {
+  const rule = selection.lasso.lambdaBySignature?.[name];
+  return rule && rule !== selection.lasso.lambda ? { ...selection, lasso: { ...selection.lasso, lambda: rule } } : selection;
+}
+
 function columnsOf(records: Record<string, number>[], names?: string[]): Record<string, Float64Array> {
   const keys = names ?? Object.keys(records[0] ?? {});
   return Object.fromEntries(keys.map((k) => [k, Float64Array.from(records, (r) => r[k])]));

@@ -49,6 +49,22 @@ const featureSelection = z
         measure: z.enum(['deviance', 'auc']).default('deviance'),
         lambda: z.enum(['lambda.min', 'lambda.1se']).default('lambda.min'),
         /**
+         * The λ rule of one signature where it differs from `lambda`. Default: the MIL signature takes
+         * lambda.1se. Its candidates are a dozen codings of one quantity (histogram bins and words of
+         * the slice probabilities, and their mean), and its training patients' values come from the
+         * fold models while every later patient's come from the final model; the sparsest model
+         * within one standard error of the best cross-validated deviance keeps the mean slice
+         * probability and drops the bin and word shares that move between the two (docs/deep.md).
+         */
+        lambdaBySignature: z
+          .object({
+            radiomics: z.enum(['lambda.min', 'lambda.1se']).optional(),
+            mil: z.enum(['lambda.min', 'lambda.1se']).optional(),
+            dlrad: z.enum(['lambda.min', 'lambda.1se']).optional(),
+          })
+          .strict()
+          .default({ mil: 'lambda.1se' }),
+        /**
          * Smallest λ of the path as a fraction of λ_max. glmnet's default is 1e-4 when n > p, but the
          * far end of that path (hundreds of features nearly separating the training set) costs minutes
          * and never holds the CV optimum; 0.01 bounds it. A CV optimum at the path's end is reported.
@@ -64,7 +80,7 @@ const featureSelection = z
         lambdaGrid: z.array(z.number().min(0)).min(2).optional(),
       })
       .strict()
-      .default({ nFolds: 10, seed: 1, measure: 'deviance', lambda: 'lambda.min', lambdaMinRatio: 0.01 }),
+      .default({ nFolds: 10, seed: 1, measure: 'deviance', lambda: 'lambda.min', lambdaBySignature: { mil: 'lambda.1se' }, lambdaMinRatio: 0.01 }),
   })
   .strict();
 

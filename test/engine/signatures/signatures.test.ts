@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applySignatureSet, fitSignatureSet } from '../../../electron/engine/signatures/fit-set.js';
+import { SCORE_NAMES, applySignatureSet, fitSignatureSet, selectionFor } from '../../../electron/engine/signatures/fit-set.js';
 import { parseProtocol, defaultProtocol, type StudyProtocol } from '../../../electron/engine/signatures/protocol.js';
 import { splitCohort } from '../../../electron/engine/signatures/split.js';
 import { evaluateStudy } from '../../../electron/engine/signatures/study-metrics.js';
@@ -40,6 +40,8 @@ describe('the five signatures', () => {
     expect(fit.set.clinical.terms).toEqual(factors);
     expect(fit.set.radiomics.features.filter((f) => /F0[0-4]$/.test(f)).length).toBeGreaterThan(0);
     expect(fit.set.mil.features.every((f) => f.startsWith('mil_'))).toBe(true);
+    // λ rule per signature: the MIL signature takes lambda.1se by default, the others lambda.min.
+    expect([fit.set.radiomics.lambdaRule, fit.set.mil.lambdaRule, fit.set.dlrad.lambdaRule]).toEqual(['lambda.min', 'lambda.1se', 'lambda.min']);
     expect(fit.set.combined.terms[0]).toBe('dlrad_score');
     const m = evaluateStudy(s.y, s.split, fit.scores.probability, s.latent);
     const auc = (sig: string, split: string) => m.rows.find((r) => r.signature === sig && r.split === split)!.auc;
@@ -142,7 +144,12 @@ describe('protocol', () => {
   it('has the paper’s defaults and names an invalid field by its path', () => {
     const d = defaultProtocol();
     expect(d.split).toEqual({ trainingCentres: ['A'], validationFraction: 0.3, seed: 1, stratified: true });
-    expect(d.selection.lasso).toMatchObject({ nFolds: 10, measure: 'deviance' });
+    expect(d.selection.lasso).toMatchObject({ nFolds: 10, measure: 'deviance', lambda: 'lambda.min', lambdaBySignature: { mil: 'lambda.1se' } });
+    const rules = (lasso: Record<string, unknown>) => SCORE_NAMES.map((n) => selectionFor(parseProtocol({ selection: { lasso } }).selection, n).lasso.lambda);
+    expect(rules({})).toEqual(['lambda.min', 'lambda.1se', 'lambda.min']);
+    expect(rules({ lambda: 'lambda.1se', lambdaBySignature: {} })).toEqual(['lambda.1se', 'lambda.1se', 'lambda.1se']);
+    expect(rules({ lambdaBySignature: { dlrad: 'lambda.1se' } })).toEqual(['lambda.min', 'lambda.min', 'lambda.1se']);
+    expect(errorOf(() => parseProtocol({ selection: { lasso: { lambdaBySignature: { clinical: 'lambda.1se' } } } })).message).toMatch(/lambdaBySignature/);
     const e = errorOf(() => parseProtocol({ selection: { pThreshold: 2 } }, 'p.yaml'));
     expect(e.code).toBe('PROTOCOL_INVALID');
     expect(e.message).toMatch(/p\.yaml: selection\.pThreshold/);
