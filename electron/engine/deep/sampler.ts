@@ -71,7 +71,9 @@ const PLANE_DIRECTION: Record<SlicePlane, Mat3> = { axial: AXIAL, coronal: CORON
  * config.offsetsBeyondTumour asks for the tissue above and below it),
  * plus optional coronal/sagittal planes through the tumour's centroid. Every slice is a square crop
  * centred on the tumour, its largest in-plane extent plus the margin on each side, resampled
- * (trilinear) to sizePx × sizePx, then mapped through each HU window to a normalised channel.
+ * (trilinear) to sizePx × sizePx, then mapped through each HU window to a normalised channel;
+ * with config.sliceChannels, the planes at those offsets along the slice's normal are read too and
+ * stacked plane-major (plane q, window w → channel q·windows + w).
  */
 export function sampleBag(ct: Volume, mask: LabelMap, config: BagConfig, options: SampleOptions = {}): SliceBag {
   if (!gridsMatch(ct, mask))
