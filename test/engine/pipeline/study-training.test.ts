@@ -41,7 +41,7 @@ beforeAll(async () => {
     protocolFile,
     text.replace(
       /deep:\n  pcaComponents: 4\n/,
-      'deep:\n  training:\n    enabled: true\n    epochs: 1\n    folds: 2\n    batch: 32\n    bag:\n      offsets: [-6, -2, 0, 2, 6]\n      offsetsBeyondTumour: true\n      sliceChannels: [-2, 0, 2]\n',
+      'deep:\n  training:\n    enabled: true\n    epochs: 1\n    folds: 2\n    batch: 32\n    bag:\n      offsets: [-6, -2, 0, 2, 6]\n      offsetsBeyondTumour: true\n',
     ),
   );
 }, 300_000);
@@ -169,9 +169,6 @@ describe('in-study backbone training', () => {
     // The protocol's bag geometry is the model's: recorded in its card, so every later bag is cut the same way.
     expect(backbone.card.bagConfig.offsets).toEqual([-6, -2, 0, 2, 6]);
     expect(backbone.card.bagConfig.offsetsBeyondTumour).toBe(true);
-    // Neighbouring planes as channels: three windows of three planes.
-    expect(backbone.card.bagConfig.sliceChannels).toEqual([-2, 0, 2]);
-    expect(backbone.card.input.channels).toBe(9);
     // The exported model runs in ONNX Runtime and reproduces PyTorch's outputs on the reference slices.
     const session = await openBackbone(backbone, ['cpu'], 1);
     const ref = backbone.reference;
@@ -197,6 +194,29 @@ describe('in-study backbone training', () => {
     // Run again: the finished model is reused, without Python.
     const again = await withPython(path.join(tmp.dir, 'no-such-python'), () => runStudy({ manifest, out, protocol, trainOnly: true }));
     expect(again.training).toEqual({ dir: backbone.dir, reused: true });
+  }, 240_000);
+
+  it('neighbouring planes as channels and average+max pooling: trained, exported and recorded in the card; ONNX Runtime reproduces PyTorch', async () => {
+    const text = readFileSync(protocolFile, 'utf8').replace(
+      'offsetsBeyondTumour: true\n',
+      'offsetsBeyondTumour: true\n      sliceChannels: [-2, 0, 2]\n    architecture:\n      pooling: average+max\n',
+    );
+    const variant = path.join(tmp.dir, 'protocol-planes.yaml');
+    writeFileSync(variant, text);
+    const planesOut = path.join(tmp.dir, 'planes');
+    const r = await runStudy({ manifest, out: planesOut, protocol: readProtocol(variant), trainOnly: true });
+    expect(r.training?.reused).toBe(false);
+    const backbone = loadBackbone(studyBackboneDirs(planesOut).model);
+    // Three windows of three planes; the average and the maximum of 8 × 12 maps.
+    expect(backbone.card.bagConfig.sliceChannels).toEqual([-2, 0, 2]);
+    expect(backbone.card.input.channels).toBe(9);
+    expect(backbone.card.architecture.pooling).toBe('average+max');
+    expect(backbone.card.architecture.featureLength).toBe(192);
+    const session = await openBackbone(backbone, ['cpu'], 1);
+    const ref = backbone.reference;
+    expect(ref.shape[1]).toBe(9);
+    const inference = await inferBag(session, { data: ref.input, shape: ref.shape });
+    ref.logit.forEach((logit, k) => expect(inference.probabilities[k]).toBeCloseTo(1 / (1 + Math.exp(-logit)), 4));
   }, 240_000);
 
   it("the research page's background study shows the training, and a cancel during it resumes without training finished folds again", async () => {
