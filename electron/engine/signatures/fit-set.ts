@@ -328,13 +328,13 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   };
 }
 
-/** Column-wise view of per-patient records (names: those of the first record unless given). */
 /** The feature-selection settings of one score signature: its own λ rule where the protocol names one (selection.lasso.lambdaBySignature). */
 export function selectionFor(selection: FeatureSelectionSettings, name: ScoreName): FeatureSelectionSettings {
   const rule = selection.lasso.lambdaBySignature?.[name];
   return rule && rule !== selection.lasso.lambda ? { ...selection, lasso: { ...selection.lasso, lambda: rule } } : selection;
 }
 
+/** Column-wise view of per-patient records (names: those of the first record unless given). */
 function columnsOf(records: Record<string, number>[], names?: string[]): Record<string, Float64Array> {
   const keys = names ?? Object.keys(records[0] ?? {});
   return Object.fromEntries(keys.map((k) => [k, Float64Array.from(records, (r) => r[k])]));
