@@ -26,6 +26,17 @@ function phantom(semiAxesMm: Vec3, spacingMm: Vec3 = [0.7, 0.7, 1.25], dims: Vec
   return { ct, mask };
 }
 
+/** Sets every CT voxel whose centre (LPS mm) satisfies `inside` to `hu`. */
+function paint(ct: Volume, hu: number, inside: (p: number[]) => boolean): void {
+  const [nx, ny, nz] = ct.dims;
+  for (let k = 0; k < nz; k++)
+    for (let j = 0; j < ny; j++)
+      for (let i = 0; i < nx; i++) {
+        const p = [0, 1, 2].map((a) => ct.originLps[a] + [i, j, k][a] * ct.spacingMm[a]);
+        if (inside(p)) ct.voxels[i + nx * (j + ny * k)] = hu;
+      }
+}
+
 /** The named error a call throws, as 'CODE: message', or 'no error'. */
 function code(run: () => unknown): string {
   try {
@@ -75,13 +86,7 @@ describe('2.5D bag sampler', () => {
   it('with offsetsBeyondTumour, slices above and below a thin tumour lie there: lung only, centred over the tumour', () => {
     const { ct, mask } = phantom([8, 8, 2.5], [0.7, 0.7, 1.25], [80, 80, 40]);
     // A satellite 5 mm above the tumour's top (z = +7.5 mm): only a slice beyond the tumour sees it.
-    const [nx, ny] = ct.dims;
-    for (let k = 0; k < ct.dims[2]; k++)
-      for (let j = 0; j < ny; j++)
-        for (let i = 0; i < nx; i++) {
-          const p = [0, 1, 2].map((a) => ct.originLps[a] + [i, j, k][a] * ct.spacingMm[a]);
-          if (p[0] ** 2 + p[1] ** 2 + (p[2] - 7.5) ** 2 <= 2.2 ** 2) ct.voxels[i + nx * (j + ny * k)] = 60;
-        }
+    paint(ct, 60, (p) => p[0] ** 2 + p[1] ** 2 + (p[2] - 7.5) ** 2 <= 2.2 ** 2);
     const config = parseBagConfig({ ...DEFAULT_BAG_CONFIG, offsets: [-8, 0, 8], offsetsBeyondTumour: true });
     const bag = sampleBag(ct, mask, config);
     expect(bag.slices.map((s) => s.usedOffset)).toEqual([-8, 0, 8]);
@@ -124,13 +129,7 @@ describe('2.5D bag sampler', () => {
   it('sliceChannels stacks neighbouring planes as channels: a satellite (ball) shows in one plane, a vessel (tube) in all', () => {
     const { ct, mask } = phantom([6, 6, 6], [0.7, 0.7, 1], [80, 80, 40]);
     // Beside the tumour: a ball of radius 1.5 mm 4 mm below the largest slice, and a tube of radius 1.5 mm along z.
-    const [nx, ny] = ct.dims;
-    for (let k = 0; k < ct.dims[2]; k++)
-      for (let j = 0; j < ny; j++)
-        for (let i = 0; i < nx; i++) {
-          const p = [0, 1, 2].map((a) => ct.originLps[a] + [i, j, k][a] * ct.spacingMm[a]);
-          if ((p[0] - 12) ** 2 + p[1] ** 2 + (p[2] + 4) ** 2 <= 1.5 ** 2 || (p[0] + 12) ** 2 + p[1] ** 2 <= 1.5 ** 2) ct.voxels[i + nx * (j + ny * k)] = 60;
-        }
+    paint(ct, 60, (p) => (p[0] - 12) ** 2 + p[1] ** 2 + (p[2] + 4) ** 2 <= 1.5 ** 2 || (p[0] + 12) ** 2 + p[1] ** 2 <= 1.5 ** 2);
     const config = parseBagConfig({ ...DEFAULT_BAG_CONFIG, offsets: [-4, 0, 4], offsetsBeyondTumour: true, sliceChannels: [-4, 0, 4] });
     const bag = sampleBag(ct, mask, config);
     expect(bag.shape).toEqual([3, 9, 64, 64]);
