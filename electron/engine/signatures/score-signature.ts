@@ -37,7 +37,8 @@ export interface ScoreSignature {
   /** P = plogis(a + b·score), fitted on training. */
   calibration: { intercept: number; slope: number; method: 'maximum-likelihood' | 'firth' };
   lambda: number;
-  lambdaRule: 'lambda.min' | 'lambda.1se' | 'first-non-empty';
+  /** `none`: no feature passed the univariate test, no LASSO ran, and the signature has no feature. */
+  lambdaRule: 'lambda.min' | 'lambda.1se' | 'first-non-empty' | 'none';
 }
 
 export interface SelectionTrace {
@@ -155,13 +156,25 @@ export function fitScoreSignature(
   const trainCols = Object.fromEntries(kept.map((f) => [f, pick(data.columns[f])]));
   const tested = univariateFilter({ y: yTrain, x: trainCols, outcomeName: 'outcome' }, kept, { test: settings.test, pThreshold: settings.pThreshold });
   kept = tested.filter((r) => r.passed).map((r) => r.name);
-  if (!kept.length)
-    throw new HilumError({
+  if (!kept.length) {
+    // Nothing to select from: the signature keeps no feature and says so; its probability is the
+    // training prevalence (fitScoreCalibration). A study goes on with the other signatures.
+    findings.push({
       code: 'SIGNATURE_NO_FEATURES',
-      message: `${name}: no feature differs between the outcome groups of the training split (${settings.test}, p < ${settings.pThreshold})`,
+      severity: 'warning',
+      message: `${name}: no feature differs between the outcome groups of the training split (${settings.test}, p < ${settings.pThreshold}), so the signature has no feature`,
       hint: 'The cohort may be too small or the features uninformative; a larger cohort, or a higher selection.pThreshold in the protocol.',
       data: { tested: tested.length },
     });
+    return emptyFit(name, yTrain, options.separation ?? 'firth', findings, {
+      candidates: data.names.length,
+      droppedNonFinite,
+      droppedConstant,
+      icc,
+      test: { name: settings.test, threshold: settings.pThreshold, kept: 0 },
+      correlation: { method: settings.correlation.method, cutoff: settings.correlation.cutoff, dropped: 0, kept: 0 },
+    });
+  }
 
   // 5. Correlation pruning.
   const before = kept.length;
@@ -281,6 +294,36 @@ export function fitScoreSignature(
     },
   };
   return { signature, trace, findings };
+}
+
+/** A signature without features: score 0 for every patient, calibrated to the training prevalence. */
+function emptyFit(
+  name: string,
+  yTrain: Float64Array,
+  separation: 'firth' | 'error',
+  findings: Finding[],
+  trace: Omit<SelectionTrace, 'lasso'>,
+): ScoreSignatureFit {
+  const calib = fitScoreCalibration(name, new Float64Array(yTrain.length), yTrain, separation);
+  appendAll(findings, calib.findings);
+  return {
+    signature: {
+      kind: 'lasso-score',
+      name,
+      features: [],
+      scaler: { mean: [], sd: [] },
+      coefficients: [],
+      intercept: 0,
+      calibration: calib.calibration,
+      lambda: 0,
+      lambdaRule: 'none',
+    },
+    trace: {
+      ...trace,
+      lasso: { nFolds: 0, seed: 0, measure: 'none', lambdaMin: 0, lambda1se: 0, lambdaUsed: 0, selected: 0, cvm: [], cvsd: [], lambda: [], nzero: [] },
+    },
+    findings,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { StudyProtocol } from '../../../electron/engine/signatures/protocol
 import { fitScoreCalibration, fitScoreSignature, scoreOf } from '../../../electron/engine/signatures/score-signature.js';
 import { INTERCEPT } from '../../../electron/engine/stats/design.js';
 import { fitLogistic } from '../../../electron/engine/stats/logistic-regression.js';
+import { seededRandom } from '../../../electron/engine/stats/random.js';
 import { errorOf } from '../../helpers.js';
 import { syntheticStudy, syntheticStudyProtocol } from './synthetic-study.js';
 
@@ -146,5 +147,49 @@ describe('a signature whose LASSO keeps no feature', () => {
     expect(findings[0].message).toMatch(/^mil: .*37\.5 %/);
     // A score with any spread is fitted as before.
     expect(fitScoreCalibration('mil', [0, 1, 2, 3, 0, 1, 2, 3], y, 'firth').calibration.slope).not.toBe(0);
+  });
+});
+
+describe('a signature with no feature passing the univariate test', () => {
+  // The deep outputs are noise (a fixed seed where no MIL candidate passes Mann–Whitney at p < 0.05).
+  const s = syntheticStudy();
+  const rng = seededRandom(11);
+  const noisy = {
+    ...s,
+    deep: s.deep.map((d) => ({ probabilities: d.probabilities.map(() => 0.3 + 0.4 * rng.next()), meanFeatures: d.meanFeatures.map(() => rng.next()) })),
+  };
+  const p = protocol();
+
+  it('keeps no feature, gives every patient the training prevalence, and the study goes on', () => {
+    const fit = fitSignatureSet(noisy, p);
+    const mil = fit.set.mil;
+    expect(mil.features).toEqual([]);
+    expect(mil.lambdaRule).toBe('none');
+    expect(mil.calibration.slope).toBe(0);
+    const trainY = noisy.split.flatMap((x, i) => (x === 'training' ? [noisy.y[i]] : []));
+    const prevalence = trainY.reduce((a, v) => a + v, 0) / trainY.length;
+    expect(fit.scores.probability.mil.every((v) => Math.abs(v - prevalence) < 1e-12)).toBe(true);
+    const codes = fit.findings.map((f) => f.code);
+    expect(codes).toContain('SIGNATURE_NO_FEATURES');
+    expect(fit.findings.find((f) => f.code === 'SIGNATURE_NO_FEATURES')!.message).toMatch(/^mil: no feature differs/);
+    expect(fit.traces.mil.test.kept).toBe(0);
+    // DLRad is fitted from the radiomics candidates, and the combined model has its image term.
+    expect(fit.set.dlrad.features.length).toBeGreaterThan(0);
+    expect(fit.set.dlrad.features.every((f) => s.radiomicsNames.includes(f))).toBe(true);
+    expect(fit.set.combined.terms).toContain('dlrad_score');
+    // The bedside path scores a patient with the empty signature as the study did.
+    const i = 3;
+    const one = applySignatureSet(fit.set, {
+      clinical: noisy.clinicalValues[i],
+      radiomics: Object.fromEntries(s.radiomicsNames.map((f) => [f, s.radiomics[f][i]])),
+      deep: noisy.deep[i],
+    });
+    expect(one.probability.mil).toBeCloseTo(prevalence, 12);
+    expect(one.score.combined).toBe(fit.scores.score.combined[i]);
+  });
+
+  it('still stops with SIGNATURE_NO_FEATURES when every candidate is constant', () => {
+    const flat = { ...s, deep: s.deep.map(() => ({ probabilities: [0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5], meanFeatures: [1, 1, 1, 1, 1, 1] })) };
+    expect(errorOf(() => fitSignatureSet(flat, p)).code).toBe('SIGNATURE_NO_FEATURES');
   });
 });
