@@ -3,11 +3,14 @@
 #   1. the paper-sized synthetic cohort (1,099 patients, centres A 781 / B 318, seed 1);
 #   2. the study split (hilum study --split-only: centre A 70/30 stratified, seed 1; B external);
 #   3. the 2.5D bags, cut by Hilum's own sampler;
-#   4. the backbone, trained with PyTorch on the study's training split only, exported to ONNX with
-#      its card and reference outputs (models/hilum-demo-backbone), and its MIL evaluation;
+#   4. the shipped backbone (the bedside's default and the starting point of `init: shipped`),
+#      trained with PyTorch on the study's training split only, exported to ONNX with its card and
+#      reference outputs (models/hilum-demo-backbone), and its MIL evaluation;
 #   5. second-reader masks for 40 patients (click-to-segment at the nodule centre) for the ICC filter;
-#   6. the cohort study with models/training/demo-protocol.yaml, whose model bundle becomes
-#      models/hilum-demo.bundle.json and whose table goes to models/hilum-demo-study/.
+#   6. the cohort study with models/training/demo-protocol.yaml: it trains its own 2.5D backbone on
+#      the training split (cross-fitted folds, then the final model; docs/deep.md), fits the five
+#      signatures with out-of-fold stacking, and its model bundle (backbone embedded) becomes
+#      models/hilum-demo.bundle.json and its table models/hilum-demo-study/.
 # Needs Debian's python3-torch and python3-onnx (apt-get install -y python3-torch python3-onnx).
 #   npm run model:train            (WORK=dir keeps the cohort and caches elsewhere; default build/model-training)
 set -euo pipefail

@@ -263,7 +263,7 @@ function signaturesMarkdown(r: StudyReportInput): string {
     const t = fit.traces[name];
     lines.push('', `## ${SIGNATURE_TITLES[name]}`, '');
     lines.push(
-      `${t.candidates} candidates → ${t.droppedConstant.length} constant and ${t.droppedNonFinite.length} non-finite left out → ICC ${t.icc.applied ? `≥ ${t.icc.threshold} on ${t.icc.patients} patients: ${t.icc.kept}` : `not applied (${t.icc.reason})`} → ${t.test.name} p < ${t.test.threshold}: ${t.test.kept} → correlation |r| ≤ ${t.correlation.cutoff}: ${t.correlation.kept} → ${sig.lambdaRule === 'none' ? 'no LASSO: **no feature** (the signature gives every patient the training prevalence)' : `LASSO (${t.lasso.nFolds}-fold CV, ${t.lasso.measure}, ${sig.lambdaRule} λ = ${t.lasso.lambdaUsed.toPrecision(4)}): **${sig.features.length} features**`}.`,
+      `${t.candidates} candidates → ${t.droppedConstant.length} constant and ${t.droppedNonFinite.length} non-finite left out → ICC ${t.icc.applied ? `≥ ${t.icc.threshold} on ${t.icc.patients} patients: ${t.icc.kept}` : `not applied (${t.icc.reason})`} → ${t.test.name} p < ${t.test.threshold}: ${t.test.kept} → correlation |r| ≤ ${t.correlation.cutoff}: ${t.correlation.kept} → ${sig.lambdaRule === 'none' ? 'no LASSO: **no feature** (the signature gives every patient the training prevalence)' : `LASSO (${t.lasso.nFolds}-fold CV, ${t.lasso.measure}, ${sig.lambdaRule} λ = ${t.lasso.lambdaUsed.toPrecision(4)}): **${sig.features.length} feature${sig.features.length === 1 ? '' : 's'}**`}.`,
       '',
       `score = ${sig.intercept.toPrecision(6)} + Σ β·z;  P = 1 / (1 + exp(−(${sig.calibration.intercept.toPrecision(5)} + ${sig.calibration.slope.toPrecision(5)}·score)))`,
       '',

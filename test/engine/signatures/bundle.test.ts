@@ -38,7 +38,7 @@ describe('bundle files', () => {
 });
 
 describe('the shipped demonstration bundle', () => {
-  it('verifies, says SYNTHETIC, embeds the shipped backbone, and reads back to the same bytes', () => {
+  it('verifies, says SYNTHETIC, embeds the backbone trained in its study, and reads back to the same bytes', () => {
     const file = path.join(ROOT, 'models', 'hilum-demo.bundle.json');
     const bundle = readBundle(file);
     expect(serializeBundle(bundle)).toBe(readFileSync(file, 'utf8'));
@@ -50,8 +50,11 @@ describe('the shipped demonstration bundle', () => {
       validation: { patients: 234 },
       external: { patients: 318, centres: ['B'] },
     });
-    expect(bundle.provenance.deepOutOfFold).toEqual({ used: true, folds: 5, patients: 547 });
-    expect(bundle.backbone.sha256).toBe(loadBackbone(path.join(ROOT, 'models', 'hilum-demo-backbone')).sha256);
+    // The 2.5D backbone was trained in the study on its training split (3 cross-fitted folds, then the final model).
+    expect(bundle.provenance.deepOutOfFold).toEqual({ used: true, folds: 3, patients: 547 });
+    expect(bundle.backbone.card.training).toMatchObject({ folds: 3, init: 'scratch' });
+    expect(bundle.backbone.card.training.data).toMatch(/^the training split \(547 patients\)/);
+    expect(bundle.backbone.sha256).not.toBe(loadBackbone(path.join(ROOT, 'models', 'hilum-demo-backbone')).sha256);
     expect(bundle.metrics.rows).toHaveLength(15);
     expect(bundle.metrics.oracle).toHaveLength(3);
   });

@@ -15,7 +15,13 @@ const linearPredictor = (bundle: ModelBundle, name: 'clinical' | 'combined', val
 
 describe('each input’s contribution to a logistic signature', () => {
   it('splits the linear predictor exactly, largest first, with units; without training means, equals the nomogram points / scale', () => {
-    const bundle = demoBundle();
+    // The shipped bundle records training means; without them the reference is the nomogram's zero.
+    const shipped = demoBundle();
+    expect(
+      logisticContributions(shipped, 'combined', { dlrad_score: 0, cea_ng_ml: 2, diameter_mm: 20, ctr: 1, spiculation: 0, vascular_convergence: 0 }).reference,
+    ).toBe('training-mean');
+    const withoutMeans = (name: 'clinical' | 'combined') => ({ ...shipped.signatures[name], termMeans: undefined });
+    const bundle = { ...shipped, signatures: { ...shipped.signatures, clinical: withoutMeans('clinical'), combined: withoutMeans('combined') } } as ModelBundle;
     const values = { dlrad_score: -0.4, cea_ng_ml: 7.5, diameter_mm: 21, ctr: 0.6, spiculation: 1, vascular_convergence: 0 };
     for (const name of ['clinical', 'combined'] as const) {
       const c = logisticContributions(bundle, name, values);
