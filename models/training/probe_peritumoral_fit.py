@@ -14,21 +14,14 @@ phantom`) and a study's predictions.csv (its split and scores), and prints:
 """
 import argparse
 import csv
-import importlib.util
 import json
 import os
+import sys
 
 import numpy as np
 
-here = os.path.dirname(os.path.abspath(__file__))
-spec = importlib.util.spec_from_file_location("hilum_train", os.path.join(here, "..", "..", "resources", "training", "hilum_train.py"))
-ht = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(ht)
-
-
-def auc(y, s):
-    """Mann-Whitney AUC with mid-ranks (the trainer's)."""
-    return ht.auc(s, y)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_backbone import auc  # noqa: E402  (the trainer's Mann-Whitney AUC, called auc(y, s))
 
 
 def fit_logistic(x, y, ridge=0.0, iterations=50):
