@@ -250,6 +250,8 @@ export function fitSignatureSet(inputs: StudyInputs, protocol: StudyProtocol): S
   }
   if (stacked) {
     for (const name of SCORE_NAMES) {
+      // A signature without features already gives every patient the training prevalence.
+      if (!fits[name].signature.features.length) continue;
       const calib = fitScoreCalibration(
         name,
         trainRows.map((i) => outOfFold[name][i]),

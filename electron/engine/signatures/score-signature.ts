@@ -348,7 +348,7 @@ export function fitScoreCalibration(
         {
           code: 'SIGNATURE_CONSTANT',
           severity: 'warning',
-          message: `${name}: the score is the same for every training patient (the LASSO kept no feature), so the signature gives every patient the training prevalence, ${(100 * prevalence).toFixed(1)} %`,
+          message: `${name}: the score is the same for every training patient (no feature was kept), so the signature gives every patient the training prevalence, ${(100 * prevalence).toFixed(1)} %`,
           hint: 'A larger training cohort, or a λ path reaching lower (selection.lasso.lambdaMinRatio, lambdaGrid), lets the LASSO keep features.',
         },
       ],

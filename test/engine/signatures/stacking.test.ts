@@ -171,6 +171,7 @@ describe('a signature with no feature passing the univariate test', () => {
     expect(fit.scores.probability.mil.every((v) => Math.abs(v - prevalence) < 1e-12)).toBe(true);
     const codes = fit.findings.map((f) => f.code);
     expect(codes).toContain('SIGNATURE_NO_FEATURES');
+    expect(codes.filter((c) => c === 'SIGNATURE_CONSTANT')).toHaveLength(1);
     expect(fit.findings.find((f) => f.code === 'SIGNATURE_NO_FEATURES')!.message).toMatch(/^mil: no feature differs/);
     expect(fit.traces.mil.test.kept).toBe(0);
     // DLRad is fitted from the radiomics candidates, and the combined model has its image term.
