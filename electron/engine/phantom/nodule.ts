@@ -146,7 +146,20 @@ function noduleValue(n: NoduleSpec, p: Vec3, background: number, texture: ValueN
   return n.solidHu + n.heterogeneityHu * texture.fbm(p[0], p[1], p[2], 3, 3, 0.6);
 }
 
-/** Draws the peritumoral pattern (satellites, strands, asymmetric halo): never part of the mask. */
+/**
+ * Density of the halo where it is full (weight 1): ground glass, as the CT halo sign is (hazy
+ * opacity of −700…−300 HU around a nodule, bronchi and vessels still visible), at the faint end of
+ * the phantom's ground-glass lesions (−620…−440 HU). Phantom v2 drew it at −790 HU, 40–75 HU above
+ * the lung, which at the weights below left it under the scanners' noise (docs/phantom.md).
+ */
+export const HALO_GROUND_GLASS_HU = -640;
+
+/**
+ * Draws the peritumoral pattern (satellites, strands, asymmetric halo): never part of the mask.
+ * The halo blends the lung towards HALO_GROUND_GLASS_HU with weight
+ * facing² · (1 − (d − 0.5 mm) / 5.5 mm) · strength, d the distance outside the tumour surface
+ * (0.5–6 mm) and facing the cosine between the halo's direction and the direction from the centre.
+ */
 export function paintPeritumoral(grid: RenderGrid, hu: Float32Array, lung: Uint8Array, n: NoduleSpec, pt: PeritumoralSpec, satelliteHu: number): void {
   const [nx, ny] = grid.dims;
   const w = (grid.spacingMm[0] + grid.spacingMm[1] + grid.spacingMm[2]) / 3;
@@ -185,7 +198,7 @@ export function paintPeritumoral(grid: RenderGrid, hu: Float32Array, lung: Uint8
           const facing = Math.max(0, dot(rel, halo.direction));
           const weight = facing * facing * (1 - (d - 0.5) / 5.5) * halo.strength;
           if (weight <= 0) continue;
-          const value = -790 + 25 * texture.at(p[0] / 2, p[1] / 2, p[2] / 2);
+          const value = HALO_GROUND_GLASS_HU + 35 * texture.at(p[0] / 2, p[1] / 2, p[2] / 2);
           hu[o] = Math.max(hu[o], hu[o] + weight * (value - hu[o]));
         }
   }

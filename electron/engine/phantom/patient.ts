@@ -11,7 +11,7 @@ import { type ThoraxAnatomy, ThoraxField, lungSide, sampleAnatomy } from './thor
 import { type TubeSegment, growTrees, paintTubes } from './vessels.js';
 
 /** Bumped whenever generated images, labels or recorded measurements would change for the same seed. */
-export const PHANTOM_VERSION = 2;
+export const PHANTOM_VERSION = 3;
 
 /** CT-semantic signs a radiologist would record for the tumour. */
 export interface SemanticSigns {
@@ -133,7 +133,9 @@ export function samplePatient(seed: string | number, id: string, centre: string,
 }
 
 /** Phenotype choices forced by the caller (test sets of a given kind); the rest stays sampled. */
-export type TumourOverrides = Partial<Pick<TumourPhenotype, 'kind' | 'diameterMm' | 'juxtapleural' | 'juxtavascular'>> & {
+export type TumourOverrides = Partial<
+  Pick<TumourPhenotype, 'kind' | 'diameterMm' | 'juxtapleural' | 'juxtavascular' | 'satelliteCount' | 'strandCount' | 'haloStrength'>
+> & {
   location?: ClinicalRecord['location'];
 };
 

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { generateCohort, parseCentres, samplePatient, ensureDemoCase, CENTRES } from '../../../electron/engine/phantom/index.js';
+import { generateCohort, parseCentres, samplePatient, renderPatient, ensureDemoCase, CENTRES } from '../../../electron/engine/phantom/index.js';
+import { bodySdf } from '../../../electron/engine/phantom/nodule.js';
 import { acquire } from '../../../electron/engine/phantom/scanner.js';
 import { scanDicom, loadSeriesVolume } from '../../../electron/engine/imaging/dicom/import.js';
 import { readNifti } from '../../../electron/engine/imaging/nifti.js';
@@ -131,6 +132,44 @@ describe('patients', () => {
     expect(p.tumour.diameterMm).toBe(12);
     expect(p.clinical.location).toBe('peripheral');
     expect(p.latent.probability).toBeLessThan(0.2);
+  });
+
+  it('the asymmetric halo is ground glass a reader can see: on its side the 1–4 mm shell is far above the lung of the opposite side, at both centres', () => {
+    for (const centre of ['A', 'B']) {
+      const p = samplePatient('halo', 'H1', centre, {
+        kind: 'solid',
+        diameterMm: 20,
+        haloStrength: 0.8,
+        satelliteCount: 0,
+        strandCount: 0,
+        juxtavascular: false,
+        juxtapleural: false,
+        location: 'peripheral',
+      });
+      const halo = p.peritumoral.halo;
+      if (!halo) throw new Error('forced halo missing');
+      const { grid, hu, mask } = renderPatient(p, { regionMm: [56, 56, 40] });
+      const facingSide: number[] = [];
+      const oppositeSide: number[] = [];
+      const [nx, ny, nz] = grid.dims;
+      for (let k = 0, o = 0; k < nz; k++)
+        for (let j = 0; j < ny; j++)
+          for (let i = 0; i < nx; i++, o++) {
+            if (mask[o]) continue;
+            const w = grid.world(i, j, k);
+            const d = bodySdf(p.nodule, w);
+            if (d < 1 || d > 4) continue;
+            const rel = [0, 1, 2].map((a) => w[a] - p.nodule.centreLps[a]);
+            const cos = (rel[0] * halo.direction[0] + rel[1] * halo.direction[1] + rel[2] * halo.direction[2]) / Math.hypot(...rel);
+            if (cos > 0.8) facingSide.push(hu[o]);
+            else if (cos < -0.8) oppositeSide.push(hu[o]);
+          }
+      const median = (v: number[]) => [...v].sort((a, b) => a - b)[v.length >> 1];
+      expect(facingSide.length, centre).toBeGreaterThan(50);
+      // Full-strength ground glass is −640 HU; at strength 0.8 and 1–4 mm out the blend is ≈ 100–150 HU above a ≈ −850 HU lung.
+      expect(median(facingSide) - median(oppositeSide), centre).toBeGreaterThan(80);
+      expect(median(oppositeSide), centre).toBeLessThan(-780);
+    }
   });
 
   it('the demo case is a full field of view, generated once and cached', async () => {
