@@ -6,7 +6,7 @@ import { bodySdf } from '../../../electron/engine/phantom/nodule.js';
 import { acquire } from '../../../electron/engine/phantom/scanner.js';
 import { scanDicom, loadSeriesVolume } from '../../../electron/engine/imaging/dicom/import.js';
 import { readNifti } from '../../../electron/engine/imaging/nifti.js';
-import type { Vec3 } from '../../../electron/engine/imaging/vec.js';
+import { type Vec3, dot, norm, sub } from '../../../electron/engine/imaging/vec.js';
 import { tempDir } from '../../helpers.js';
 
 const tmp = tempDir();
@@ -159,8 +159,8 @@ describe('patients', () => {
             const w = grid.world(i, j, k);
             const d = bodySdf(p.nodule, w);
             if (d < 1 || d > 4) continue;
-            const rel = [0, 1, 2].map((a) => w[a] - p.nodule.centreLps[a]);
-            const cos = (rel[0] * halo.direction[0] + rel[1] * halo.direction[1] + rel[2] * halo.direction[2]) / Math.hypot(...rel);
+            const rel = sub(w, p.nodule.centreLps);
+            const cos = dot(rel, halo.direction) / norm(rel);
             if (cos > 0.8) facingSide.push(hu[o]);
             else if (cos < -0.8) oppositeSide.push(hu[o]);
           }
