@@ -12,6 +12,11 @@ oracle target no real study has, to ask whether the input shows that part at all
 
   /usr/bin/python3 probe_backbone.py --bags BAGS --cohort COHORT --split split.csv [--epochs 12]
       [--scanner 2] [--pooling average|average+max] [--width 12] [--seed 1] [--target label|spatial|radiomic|clinical]
+      [--offset STUDY/predictions.csv]
+
+`--offset` trains on the label with the study's clinical score as a fixed per-patient offset of the
+slice logit (residual learning: the network is asked only for what the clinical model misses) and
+adds the AUC of offset + mean slice logit and r with the radiomic part beyond clinical.
 
 BAGS: `hilum deep-bags --manifest COHORT/manifest.csv --out BAGS [--config bag.json]` (every patient);
 split.csv: a study's (patient_id, split); external = centre B.
@@ -50,6 +55,7 @@ def main():
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--target", default="label", choices=["label", "spatial", "radiomic", "clinical"])
     p.add_argument("--threads", type=int, default=2)
+    p.add_argument("--offset", help="a study's predictions.csv: train with its clinical_score as a fixed per-patient offset on the logit (residual learning)")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     manifest = {r["patient_id"]: r for r in csv.DictReader(open(os.path.join(a.cohort, "manifest.csv")))}
@@ -96,6 +102,25 @@ def main():
 
         ht.Trainer.stack = stack
         ht.nn.BCEWithLogitsLoss = SquaredError
+    offset = {}
+    if a.offset:
+        offset = {r["patient_id"]: float(r["clinical_score"]) for r in csv.DictReader(open(a.offset))}
+        plain_stack_o = ht.Trainer.stack
+
+        def stack_o(self, keep):
+            x, y = plain_stack_o(self, keep)
+            o = np.concatenate([np.full(len(self.blocks[k]), offset[self.cases[k]["id"]], "f4") for k in keep])
+            return x, torch.stack([y, torch.from_numpy(o)], 1)
+
+        class OffsetBCE(nn.Module):
+            def __init__(self, pos_weight=None):
+                super().__init__()
+
+            def forward(self, prediction, target):
+                return nn.functional.binary_cross_entropy_with_logits(prediction + target[:, 1], target[:, 0])
+
+        ht.Trainer.stack = stack_o
+        ht.nn.BCEWithLogitsLoss = OffsetBCE
     started = time.time()
     trainer = ht.Trainer(job)
     model = trainer.train_model(list(range(len(trainer.cases))), a.seed, "final")
@@ -119,7 +144,13 @@ def main():
         radiomic = np.array([terms[k]["radiomic"] for k in ids])
         beyond = spatial - np.polyval(np.polyfit(clinical, spatial, 1), clinical)
         r = lambda v: round(float(np.corrcoef(mean_logit, v)[0, 1]), 2)
-        out[s] = {"patients": len(ids), "auc_mean_p": round(float(auc(y, mean_p)), 3), "r_clinical": r(clinical), "r_radiomic": r(radiomic), "r_spatial": r(spatial), "r_spatial_beyond_clinical": r(beyond)}
+        if offset:
+            o = np.array([offset[k] for k in ids])
+            rr = lambda v: round(float(np.corrcoef(mean_logit - np.polyval(np.polyfit(clinical, mean_logit, 1), clinical), v - np.polyval(np.polyfit(clinical, v, 1), clinical))[0, 1]), 2)
+            extra = {"auc_offset_plus_mean_logit": round(float(auc(y, o + mean_logit)), 3), "auc_offset": round(float(auc(y, o)), 3), "r_radiomic_beyond_clinical": rr(radiomic)}
+        else:
+            extra = {}
+        out[s] = extra | {"patients": len(ids), "auc_mean_p": round(float(auc(y, mean_p)), 3), "r_clinical": r(clinical), "r_radiomic": r(radiomic), "r_spatial": r(spatial), "r_spatial_beyond_clinical": r(beyond)}
     print(json.dumps(out), flush=True)
 
 

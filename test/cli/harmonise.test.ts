@@ -102,6 +102,51 @@ describe('hilum harmonise', () => {
     expect(unseen.stderr).toMatch(/HARMONISE_UNKNOWN_BATCH/);
   });
 
+  it('estimate-batch warns when the parametric scale prior does not fit the new centre, naming the feature that sets it', async () => {
+    const source = rowsOf(bladder);
+    const j = source[0].indexOf('1007_s_at');
+    const write = (name: string, rows: string[][]) => {
+      const file = path.join(tmp.dir, name);
+      writeFileSync(file, [source[0], ...rows].map((r) => r.join(',')).join('\n') + '\n');
+      return file;
+    };
+    const training = write(
+      'training-p.csv',
+      source.slice(1).filter((r) => r[1] !== '5'),
+    );
+    const centre5 = source.slice(1).filter((r) => r[1] === '5');
+    // One probe set measured on another scale at centre 5 (×1000 around its mean): its variance ratio is ~10⁶.
+    const mean5 = centre5.reduce((s, r) => s + Number(r[j]), 0) / centre5.length;
+    const scaled = write(
+      'centre5-scaled.csv',
+      centre5.map((r) => r.map((v, k) => (k === j ? String(mean5 + 1000 * (Number(v) - mean5)) : v))),
+    );
+    const plain = write('centre5-plain.csv', centre5);
+    const params = path.join(tmp.dir, 'ref-p.json');
+    const fit = await runCli([
+      'harmonise',
+      'fit',
+      '--data',
+      training,
+      '--batch',
+      'batch',
+      '--exclude',
+      'cancerCancer,cancerNormal',
+      '--reference-batch',
+      '2',
+      '--params',
+      params,
+    ]);
+    expect(fit.code, fit.stderr).toBe(0);
+    const bad = await runCli(['harmonise', 'estimate-batch', '--params', params, '--data', scaled, '--params-out', path.join(tmp.dir, 'p5.json')]);
+    expect(bad.code, bad.stderr).toBe(0);
+    expect(bad.stdout).toMatch(/warning \[HARMONISE_PRIOR_MISFIT\] harmonisation: ComBat's parametric scale prior does not fit batch 5: .*1007_s_at δ̂² = /);
+    expect(bad.stdout).toMatch(/what to do: Use the non-parametric prior/);
+    const good = await runCli(['harmonise', 'estimate-batch', '--params', params, '--data', plain, '--params-out', path.join(tmp.dir, 'p5b.json')]);
+    expect(good.code, good.stderr).toBe(0);
+    expect(good.stdout).not.toMatch(/HARMONISE_PRIOR_MISFIT/);
+  });
+
   it('refuses the outcome as a covariate', async () => {
     const r = await runCli([
       'harmonise',

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../electron/engine/core/csv.js';
@@ -35,6 +35,10 @@ describe('harmonisation in hilum study', () => {
     expect(h.batches.A.source).toBe('training');
     expect(h.batches.B).toMatchObject({ source: 'new-batch', samples: 16 });
     expect(b.protocol.harmonisation?.batchColumn).toBe('centre');
+    // The parametric prior of the estimated batch is drawn; the reference batch has none.
+    const plot = readFileSync(path.join(study, 'plots', 'harmonisation-prior-B.svg'), 'utf8');
+    expect(plot).toContain('ComBat scale prior — batch B');
+    expect(existsSync(path.join(study, 'plots', 'harmonisation-prior-A.svg'))).toBe(false);
   });
 
   it('adds a new centre from a batch of its own patients (a new bundle naming its parent); one patient of an unknown centre is refused at the bedside', async () => {

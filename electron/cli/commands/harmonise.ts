@@ -2,7 +2,15 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { writeFileAtomically } from '../../engine/core/atomic-write.js';
 import { HilumError } from '../../engine/core/errors.js';
-import { applyCombat, COMBAT_FORMAT, type CombatParams, estimateNewBatch, fitCombat, refuseOutcomeCovariate } from '../../engine/stats/combat/index.js';
+import {
+  applyCombat,
+  COMBAT_FORMAT,
+  type CombatParams,
+  estimateNewBatch,
+  fitCombat,
+  refuseOutcomeCovariate,
+  scalePriorMisfit,
+} from '../../engine/stats/combat/index.js';
 import { formatFinding } from '../output.js';
 import path from 'node:path';
 import { extractWithBundle } from '../../engine/pipeline/score-cohort.js';
@@ -158,7 +166,13 @@ export function registerHarmonise(program: Command): void {
         const batch = table.ids.map(() => name);
         writeFileAtomically(o.out, replacedCsv(table, applyCombat(updated, { batch, rowIds: table.ids, features, covariates })));
       }
-      report(o.json, updated, [], `estimated batch ${name} from ${table.ids.length} patients → ${o.paramsOut}${o.out ? `, ${o.out}` : ''}`);
+      const misfit = scalePriorMisfit(updated, name);
+      report(
+        o.json,
+        updated,
+        misfit ? [formatFinding(misfit)] : [],
+        `estimated batch ${name} from ${table.ids.length} patients → ${o.paramsOut}${o.out ? `, ${o.out}` : ''}`,
+      );
     });
 
   h.command('add-batch')
@@ -199,10 +213,19 @@ export function registerHarmonise(program: Command): void {
       const bundle = addHarmonisationBatch(parent, name, { ids: table.ids, clinical: manifest.cases.map((c) => c.values), radiomics }, { name: o.bundleName });
       writeBundle(o.out, bundle);
       const added = bundle.signatures.harmonisation!.batches[name];
+      const misfit = scalePriorMisfit(bundle.signatures.harmonisation!, name);
       if (o.json) {
         process.stdout.write(
           JSON.stringify(
-            { bundle: o.out, name: bundle.name, contentSha256: bundle.contentSha256, parent: bundle.provenance.parent, batch: name, samples: added.samples },
+            {
+              bundle: o.out,
+              name: bundle.name,
+              contentSha256: bundle.contentSha256,
+              parent: bundle.provenance.parent,
+              batch: name,
+              samples: added.samples,
+              findings: misfit ? [misfit] : [],
+            },
             null,
             1,
           ) + '\n',
@@ -214,6 +237,7 @@ export function registerHarmonise(program: Command): void {
           `added ${h.batchColumn} ${name} (${added.samples} patients) to ${parent.name} ${parent.contentSha256.slice(0, 12)}…`,
           `  bundle  ${o.out}: ${bundle.name} ${bundle.contentSha256} (parent ${parent.contentSha256})`,
           `  batches ${Object.keys(bundle.signatures.harmonisation!.batches).join(', ')}`,
+          ...(misfit ? [`  ${formatFinding(misfit)}`] : []),
         ].join('\n') + '\n',
       );
     });

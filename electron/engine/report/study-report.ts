@@ -2,7 +2,8 @@
  * Writes a cohort study's results: the paper's table (CSV and Markdown), DeLong comparisons,
  * calibration and decision-curve numbers, per-patient predictions, the selected features and
  * coefficients of every signature, ROC / calibration / decision-curve plots per split and the
- * nomogram (SVG), and a machine-readable study.json.
+ * nomogram (SVG), each harmonised batch's ComBat scale prior (SVG, when the study harmonised), and a
+ * machine-readable study.json.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import type { ModelBundle } from '../signatures/bundle.js';
 import { SIGNATURE_NAMES, type SignatureName, type SignatureSetFit } from '../signatures/fit-set.js';
 import type { SplitName } from '../signatures/split.js';
 import type { StudyMetrics } from '../signatures/study-metrics.js';
+import { harmonisationPriorSvg } from './harmonisation-plot.js';
 import { lineChartSvg, nomogramSvg } from './svg-chart.js';
 import { arrayMax } from '../core/array-extent.js';
 import { appendAll } from '../core/append-all.js';
@@ -219,6 +221,11 @@ export function writeStudyReport(r: StudyReportInput): string[] {
       risk: { points: bundle.nomogram.riskAxis.points, risk: bundle.nomogram.riskAxis.risk },
     }),
   );
+  const harmonisation = bundle.signatures.harmonisation;
+  for (const batch of Object.keys(harmonisation?.batches ?? {})) {
+    const svg = harmonisationPriorSvg(harmonisation!, batch);
+    if (svg) put(`plots/harmonisation-prior-${batch.replace(/[^A-Za-z0-9_-]/g, '_')}.svg`, svg);
+  }
   put('signatures.md', signaturesMarkdown(r));
   put(
     'study.json',

@@ -16,7 +16,7 @@
  */
 import type { Finding } from '../core/errors.js';
 import { HilumError } from '../core/errors.js';
-import { applyCombat, type CombatParams, estimateNewBatch, fitCombat } from '../stats/combat/index.js';
+import { applyCombat, type CombatParams, estimateNewBatch, fitCombat, scalePriorMisfit } from '../stats/combat/index.js';
 import type { StudyProtocol } from './protocol.js';
 import { appendAll } from '../core/append-all.js';
 
@@ -85,6 +85,8 @@ export function harmoniseStudyRadiomics(
       severity: 'info',
       message: `harmonisation: batch ${b} has no training patient; its parameters were estimated from its own ${rows.length} patients' features (not their outcomes) against the training fit`,
     });
+    const misfit = scalePriorMisfit(params, b);
+    if (misfit) findings.push(misfit);
   }
   const all = rowsOf(() => true);
   const harmonised = applyCombat(params, {

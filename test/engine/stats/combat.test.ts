@@ -1,7 +1,17 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyCombat, estimateNewBatch, fitCombat, refuseOutcomeCovariate, type CombatOptions } from '../../../electron/engine/stats/combat/index.js';
+import {
+  applyCombat,
+  estimateNewBatch,
+  fitCombat,
+  PRIOR_MISFIT_FACTOR,
+  refuseOutcomeCovariate,
+  scalePriorMisfit,
+  scalePriorMisfits,
+  typicalScaleShrinkage,
+  type CombatOptions,
+} from '../../../electron/engine/stats/combat/index.js';
 import { expectClose, readExpected, reportDeviations, STATS_FIXTURES } from './helpers.js';
 
 reportDeviations('combat');
@@ -155,5 +165,87 @@ describe('ComBat refusals', () => {
     const m = fitCombat(single);
     expect(m.params.meanOnly).toBe(true);
     expect(m.findings.map((x) => x.code)).toContain('HARMONISE_MEAN_ONLY');
+  });
+});
+
+describe("ComBat's parametric scale prior: the misfit check (HARMONISE_PRIOR_MISFIT)", () => {
+  /** Two centres' standard-normal features; centre B shifted by 0.5 and scaled by 1.5; `outlierScale` multiplies one feature's B values. */
+  function centres(outlierScale: number | null) {
+    let state = 12345;
+    const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) + 0.5) / 2 ** 32;
+    const normal = () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
+    const n = 40;
+    const names = Array.from({ length: 30 }, (_, g) => `f${String(g).padStart(2, '0')}`);
+    if (outlierScale !== null) names.push('wavelet_like');
+    const batch = [...new Array<string>(n).fill('A'), ...new Array<string>(n).fill('B')];
+    const features = Object.fromEntries(
+      names.map((f) => [f, Float64Array.from(batch, (b) => (b === 'A' ? normal() : (0.5 + 1.5 * normal()) * (f === 'wavelet_like' ? outlierScale! : 1)))]),
+    );
+    return { batch, names, features, rowIds: batch.map((b, i) => `${b}${i}`) };
+  }
+  const rowsOf = (d: ReturnType<typeof centres>, b: string) => d.batch.flatMap((x, i) => (x === b ? [i] : []));
+  const pick = (cols: Record<string, Float64Array>, rows: number[]) =>
+    Object.fromEntries(Object.entries(cols).map(([k, v]) => [k, Float64Array.from(rows, (i) => v[i])]));
+  /** Fit on A as the reference, B estimated from its own rows; the harmonised B values of f00…f29 and their SD relative to A's. */
+  function newCentre(outlierScale: number | null, parametric: boolean) {
+    const d = centres(outlierScale);
+    const a = rowsOf(d, 'A');
+    const b = rowsOf(d, 'B');
+    const fit = fitCombat(
+      { batch: a.map(() => 'A'), rowIds: a.map((i) => d.rowIds[i]), featureNames: d.names, features: pick(d.features, a) },
+      { referenceBatch: 'A', parametric },
+    );
+    const params = estimateNewBatch(fit.params, 'B', { rowIds: b.map((i) => d.rowIds[i]), features: pick(d.features, b) });
+    const out = applyCombat(params, { batch: b.map(() => 'B'), rowIds: b.map((i) => d.rowIds[i]), features: pick(d.features, b) });
+    const sd = (x: ArrayLike<number>) => {
+      const m = Array.from(x).reduce((s, v) => s + v, 0) / x.length;
+      return Math.sqrt(Array.from(x).reduce((s, v) => s + (v - m) ** 2, 0) / (x.length - 1));
+    };
+    const sdRatios = d.names.filter((f) => f !== 'wavelet_like').map((f) => sd(out[f]) / sd(pick(d.features, a)[f]));
+    return { params, misfit: scalePriorMisfit(params, 'B'), medianSdRatio: sdRatios.sort((x, y) => x - y)[sdRatios.length >> 1] };
+  }
+
+  it('sva-matched fits of real data (bladderbatch) raise no misfit', () => {
+    for (const [label, options, withCovariates] of CASES) {
+      const fit = fitCombat(data(withCovariates), options);
+      expect(
+        fit.findings.filter((f) => f.code === 'HARMONISE_PRIOR_MISFIT'),
+        label,
+      ).toEqual([]);
+    }
+  });
+
+  it('one feature with a 10⁶-fold variance at the new centre: the prior sets every feature’s scale, and the warning names that feature', () => {
+    const bad = newCentre(1000, true);
+    expect(bad.misfit?.code).toBe('HARMONISE_PRIOR_MISFIT');
+    expect(bad.misfit?.severity).toBe('warning');
+    const data = bad.misfit!.data as { medianScaleRatio: number; drivers: { feature: string }[] };
+    expect(data.drivers[0].feature).toBe('wavelet_like');
+    const batch = bad.params.batches.B;
+    const ratios = batch.deltaHat.map((d, g) => batch.deltaStar[g] / d).sort((x, y) => x - y);
+    expect(ratios).toHaveLength(31);
+    expect(data.medianScaleRatio).toBe(ratios[15]);
+    expect(typicalScaleShrinkage(batch.deltaHat, batch.deltaStar)).toBe(data.medianScaleRatio);
+    expect(data.medianScaleRatio).toBeGreaterThan(PRIOR_MISFIT_FACTOR);
+    expect(bad.misfit!.message).toMatch(/batch B.*wavelet_like/);
+    // What the warning is about: the new centre's ordinary features come out far narrower than the reference's.
+    expect(bad.medianSdRatio).toBeLessThan(0.5);
+  });
+
+  it('without that feature, or with the non-parametric prior, the new centre keeps the reference’s scale and no warning is raised', () => {
+    const clean = newCentre(null, true);
+    expect(clean.misfit).toBeNull();
+    expect(Math.abs(clean.medianSdRatio - 1)).toBeLessThan(0.2);
+    const nonParametric = newCentre(1000, false);
+    expect(nonParametric.misfit).toBeNull();
+    expect(Math.abs(nonParametric.medianSdRatio - 1)).toBeLessThan(0.2);
+  });
+
+  it('a fit with both centres in training warns for the adjusted batch, not the reference', () => {
+    const d = centres(1000);
+    const fit = fitCombat({ batch: d.batch, rowIds: d.rowIds, featureNames: d.names, features: d.features }, { referenceBatch: 'A' });
+    const misfits = fit.findings.filter((f) => f.code === 'HARMONISE_PRIOR_MISFIT');
+    expect(misfits.map((f) => f.data?.batch)).toEqual(['B']);
+    expect(scalePriorMisfits(fit.params)).toEqual(misfits);
   });
 });

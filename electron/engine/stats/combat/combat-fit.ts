@@ -7,12 +7,14 @@
  * A single batch may be fitted as the reference batch (its standardisation only), so that other
  * centres can be estimated against it later.
  */
+import { appendAll } from '../../core/append-all.js';
 import type { Finding } from '../../core/errors.js';
 import { HilumError } from '../../core/errors.js';
 import { mean, variance } from '../descriptive.js';
 import { applyCombat } from './combat-apply.js';
 import { fitStandardisation } from './combat-design.js';
 import { checkedColumns } from './combat-input.js';
+import { scalePriorMisfits } from './combat-prior-check.js';
 import { estimateBatchEffects } from './combat-priors.js';
 import { COMBAT_FORMAT, type CombatBatch, type CombatData, type CombatOptions, type CombatParams } from './combat-types.js';
 
@@ -119,5 +121,6 @@ export function fitCombat(data: CombatData, options: CombatOptions = {}): Combat
     covariateEffects: std.covariateEffects,
     batches,
   };
+  appendAll(findings, scalePriorMisfits(params));
   return { params, adjusted: applyCombat(params, data), findings };
 }

@@ -6,3 +6,4 @@ export * from './combat-design.js';
 export * from './combat-fit.js';
 export * from './combat-apply.js';
 export * from './combat-new-batch.js';
+export * from './combat-prior-check.js';
