@@ -20,7 +20,6 @@ import { loadVolume } from '../imaging/load.js';
 import { importMask } from '../imaging/mask-import.js';
 import type { Vec3 } from '../imaging/vec.js';
 import type { LabelMap, Volume } from '../imaging/volume.js';
-import { extractRadiomics } from '../radiomics/extractor.js';
 import { parseParameters } from '../radiomics/settings.js';
 import { measureNodule, segmentNodule } from '../segmentation/index.js';
 import type { NoduleMeasurements } from '../segmentation/measurements.js';
@@ -43,6 +42,7 @@ import { deepColumns } from './cohort-features.js';
 import { explainPrediction } from './explanation.js';
 import { checkIntendedUse } from './intended-use.js';
 import { radiomicsMaskOf } from './radiomics-mask.js';
+import { bundlePeritumoral, extractCaseRadiomics } from './radiomics-regions.js';
 import { arrayMax, arrayMin } from '../core/array-extent.js';
 import { appendAll } from '../core/append-all.js';
 
@@ -218,7 +218,7 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
   const refusals = warnings.filter((w) => w.severity === 'refusal');
   const params = parseParameters(bundle.radiomics.parameterText, bundle.radiomics.parameterFile);
   const radiomicsMask = req.mask ? await radiomicsMaskOf(req.mask, ct) : mask;
-  const radiomics = refusals.length ? {} : (await extractRadiomics({ caseId: pseudonym, image: ct, mask: radiomicsMask }, { params })).features;
+  const radiomics = refusals.length ? {} : await extractCaseRadiomics(pseudonym, ct, radiomicsMask, params, bundlePeritumoral(bundle));
   lap('radiomics');
 
   const session = await sessionFor(bundle, req.modelCache);
@@ -342,7 +342,13 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
     features: {
       radiomics,
       deep,
-      radiomicsKey: sha256Hex(canonicalJson({ parameters: bundle.radiomics.parameterText, engine: engineVersion() })),
+      radiomicsKey: sha256Hex(
+        canonicalJson({
+          parameters: bundle.radiomics.parameterText,
+          ...(bundle.radiomics.peritumoral ? { peritumoral: bundle.radiomics.peritumoral } : {}),
+          engine: engineVersion(),
+        }),
+      ),
       deepKey: sha256Hex(canonicalJson({ backbone: bundle.backbone.sha256, bag: session.backbone.bagConfig, engine: engineVersion() })),
     },
   };

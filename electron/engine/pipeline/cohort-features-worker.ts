@@ -7,10 +7,10 @@ import { cutBag } from '../deep/bag-dataset.js';
 import type { BagConfig } from '../deep/bag-config.js';
 import { loadVolume } from '../imaging/load.js';
 import { importMask } from '../imaging/mask-import.js';
-import { extractRadiomics } from '../radiomics/extractor.js';
 import type { ParameterSet } from '../radiomics/settings.js';
 import type { CaseExtractionRequest, CaseExtractionResult } from './cohort-features.js';
 import { radiomicsMaskOf } from './radiomics-mask.js';
+import { extractCaseRadiomics } from './radiomics-regions.js';
 
 /** One ONNX session per worker and backbone folder, opened on first use (single-threaded: the pool is the parallelism). */
 const sessions = new Map<string, Promise<BackboneSession>>();
@@ -37,7 +37,7 @@ serveWorker({
     const out: CaseExtractionResult = { id: req.id, spacing: [...ct.spacingMm] };
     const radiomicsOf = async (maskPath: string) => {
       const mask = await radiomicsMaskOf(maskPath, ct);
-      return (await extractRadiomics({ caseId: req.id, image: ct, mask }, { params: req.radiomicsParams as ParameterSet })).features;
+      return extractCaseRadiomics(req.id, ct, mask, req.radiomicsParams as ParameterSet, req.peritumoral);
     };
     if (req.radiomics) out.radiomics = await radiomicsOf(req.mask);
     if (req.repeatMask) out.repeatRadiomics = await radiomicsOf(req.repeatMask);

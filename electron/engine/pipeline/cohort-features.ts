@@ -20,6 +20,7 @@ import { WorkerPool, siblingModule } from '../core/worker-pool.js';
 import type { Backbone } from '../deep/model-card.js';
 import { extractionSettings, type ParameterSet } from '../radiomics/settings.js';
 import type { CohortCase } from './cohort-manifest.js';
+import type { PeritumoralPlan } from './radiomics-regions.js';
 
 export interface CaseExtractionRequest {
   id: string;
@@ -28,6 +29,8 @@ export interface CaseExtractionRequest {
   repeatMask?: string;
   radiomics: boolean;
   radiomicsParams: ParameterSet;
+  /** The peritumoral step (protocol radiomics.peritumoral), when the study has one. */
+  peritumoral?: PeritumoralPlan;
   /** Backbone folder, when the deep outputs are needed. */
   deepModel?: string;
 }
@@ -57,17 +60,27 @@ export interface ExtractionPlan {
   /** Repeat-segmentation mask of a case (absolute path), when it has one. */
   repeatMaskOf: (c: CohortCase) => string;
   radiomicsParams: ParameterSet;
+  /** The peritumoral step: its features are cached with the tumour's, under one key. */
+  peritumoral?: PeritumoralPlan;
   backbone: Backbone;
   /** Study folder: the cache lives in <dir>/features. */
   dir: string;
 }
 
-/** The cache keys: SHA-256 (first 16 hex digits) of what the values depend on. */
-export function extractionKeys(params: ParameterSet, backbone: Backbone): ExtractionKeys {
+/**
+ * The cache keys: SHA-256 (first 16 hex digits) of what the values depend on. A peritumoral step
+ * joins the radiomics key only when there is one, so the keys of studies without it do not change.
+ */
+export function extractionKeys(params: ParameterSet, backbone: Backbone, peritumoral?: PeritumoralPlan): ExtractionKeys {
   const hash = (value: unknown) => createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 16);
   const version = engineVersion();
+  const settingsOf = (p: ParameterSet) => ({ settings: extractionSettings(p), imageType: p.imageType, featureClass: p.featureClass });
   return {
-    radiomics: hash({ version, settings: extractionSettings(params), imageType: params.imageType, featureClass: params.featureClass }),
+    radiomics: hash({
+      version,
+      ...settingsOf(params),
+      ...(peritumoral ? { peritumoral: { ringMm: peritumoral.ringMm, ...settingsOf(peritumoral.params) } } : {}),
+    }),
     deep: hash({ version, backbone: backbone.sha256, bag: backbone.bagConfig }),
   };
 }
@@ -133,7 +146,7 @@ export async function extractCohortFeatures(
     signal?: AbortSignal;
   } = {},
 ): Promise<{ extracted: number; cached: number; failures: ExtractionFailure[] }> {
-  const keys = extractionKeys(plan.radiomicsParams, plan.backbone);
+  const keys = extractionKeys(plan.radiomicsParams, plan.backbone, plan.peritumoral);
   const sources = new Map<string, { image: string; maskSha256: string; repeatMask: string; repeatSha256: string }>();
   const todo = plan.cases
     .map((c): CaseExtractionRequest => {
@@ -158,6 +171,7 @@ export async function extractCohortFeatures(
         ...(repeatDone ? {} : { repeatMask }),
         radiomics: !radiomicsDone,
         radiomicsParams: plan.radiomicsParams,
+        ...(plan.peritumoral ? { peritumoral: plan.peritumoral } : {}),
         ...(deepDone ? {} : { deepModel: plan.backbone.dir }),
       };
     })

@@ -38,6 +38,7 @@ import { arrayMax, arrayMin } from '../core/array-extent.js';
 import type { TrainerEvent } from '../deep/trainer-process.js';
 import { type TrainingProgress, studyBackboneDirs, trainStudyBackbone } from './study-training.js';
 import { appendAll } from '../core/append-all.js';
+import type { PeritumoralPlan } from './radiomics-regions.js';
 
 export type StudyStage = 'bags' | 'train' | 'extract' | 'fit' | 'evaluate' | 'report';
 
@@ -85,6 +86,19 @@ export function defaultRadiomicsParameterFile(): string {
   return path.join(shippedDataRoot(), 'resources', 'radiomics', 'hilum-ct.yaml');
 }
 
+/** The built-in radiomics parameter file for the peritumoral ring. */
+export function defaultPeritumoralParameterFile(): string {
+  return path.join(shippedDataRoot(), 'resources', 'radiomics', 'hilum-ct-peritumoral.yaml');
+}
+
+/** The protocol's peritumoral step with its parameter file read (undefined without one). */
+export function protocolPeritumoral(protocol: StudyProtocol): (PeritumoralPlan & { parameterFile: string }) | undefined {
+  const p = protocol.radiomics.peritumoral;
+  if (!p) return undefined;
+  const parameterFile = p.parameterFile ?? defaultPeritumoralParameterFile();
+  return { ringMm: p.ringMm, params: readParameterFile(parameterFile), parameterFile };
+}
+
 /**
  * The extraction keys of a protocol's study: what its cached features and shard tables must have
  * been extracted with. With in-study training the backbone is the study folder's (`out`), once trained.
@@ -92,7 +106,7 @@ export function defaultRadiomicsParameterFile(): string {
 export function protocolExtractionKeys(protocol: StudyProtocol, out?: string): ExtractionKeys {
   const params = readParameterFile(protocol.radiomics.parameterFile ?? defaultRadiomicsParameterFile());
   const dir = protocol.deep.training?.enabled && out ? studyBackboneDirs(out).model : (protocol.deep.model ?? shippedBackboneDir());
-  return extractionKeys(params, loadBackbone(dir));
+  return extractionKeys(params, loadBackbone(dir), protocolPeritumoral(protocol));
 }
 
 /**
@@ -172,9 +186,16 @@ async function runStudySteps(opts: StudyOptions): Promise<StudyResult> {
   } else backbone = loadBackbone(protocol.deep.model ?? shippedBackboneDir());
   const overlap = backboneOverlap(backbone, manifest, split);
   if (overlap) result.findings.push(overlap);
-  const keys = extractionKeys(params, backbone);
+  const peritumoral = protocolPeritumoral(protocol);
+  const keys = extractionKeys(params, backbone, peritumoral);
   const repeatColumn = protocol.radiomics.repeatMaskColumn.toLowerCase();
-  const plan = { repeatMaskOf: (c: (typeof manifest.cases)[number]) => casePath(manifest, c, repeatColumn), radiomicsParams: params, backbone, dir: opts.out };
+  const plan = {
+    repeatMaskOf: (c: (typeof manifest.cases)[number]) => casePath(manifest, c, repeatColumn),
+    radiomicsParams: params,
+    ...(peritumoral ? { peritumoral: { ringMm: peritumoral.ringMm, params: peritumoral.params } } : {}),
+    backbone,
+    dir: opts.out,
+  };
 
   let table: FeatureTable;
   if (opts.merge) {
@@ -333,6 +354,7 @@ function buildBundle(
 ): ModelBundle {
   // Where the study ran (its cluster resources) is no part of the model.
   const { slurm: _slurm, ...protocol } = opts.protocol;
+  const peritumoral = protocolPeritumoral(protocol);
   const trainRows = split.flatMap((s, i) => (s === 'training' ? [i] : []));
   // Rounded to 0.001 (mm): DICOM spacings computed from positions carry floating-point noise.
   const range = (values: number[]): [number, number] => [Math.round(arrayMin(values) * 1000) / 1000, Math.round(arrayMax(values) * 1000) / 1000];
@@ -387,14 +409,33 @@ function buildBundle(
     // File paths of this machine stay out of the bundle: the files' content is inside it.
     protocol: {
       ...protocol,
-      radiomics: { ...protocol.radiomics, ...(protocol.radiomics.parameterFile ? { parameterFile: path.basename(protocol.radiomics.parameterFile) } : {}) },
+      radiomics: {
+        ...protocol.radiomics,
+        ...(protocol.radiomics.parameterFile ? { parameterFile: path.basename(protocol.radiomics.parameterFile) } : {}),
+        ...(protocol.radiomics.peritumoral?.parameterFile
+          ? { peritumoral: { ...protocol.radiomics.peritumoral, parameterFile: path.basename(protocol.radiomics.peritumoral.parameterFile) } }
+          : {}),
+      },
       deep: {
         ...protocol.deep,
         ...(protocol.deep.model ? { model: path.basename(protocol.deep.model) } : {}),
         ...(protocol.deep.training ? { training: trainerSettingsForBundle(protocol.deep.training) } : {}),
       },
     },
-    radiomics: { parameterFile: path.basename(parameterFile), parameterText: readFileSync(parameterFile, 'utf8'), extractionKey: keys.radiomics },
+    radiomics: {
+      parameterFile: path.basename(parameterFile),
+      parameterText: readFileSync(parameterFile, 'utf8'),
+      extractionKey: keys.radiomics,
+      ...(peritumoral
+        ? {
+            peritumoral: {
+              ringMm: peritumoral.ringMm,
+              parameterFile: path.basename(peritumoral.parameterFile),
+              parameterText: readFileSync(peritumoral.parameterFile, 'utf8'),
+            },
+          }
+        : {}),
+    },
     backbone: embedBackbone(backbone, keys.deep),
     signatures: fit.set,
     thresholds: { youden: metrics.thresholds, riskCategories: protocol.riskCategories },

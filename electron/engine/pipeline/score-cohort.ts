@@ -16,6 +16,7 @@ import { deepOutputsFromColumns } from '../signatures/deep-features.js';
 import { applySignatureSet, type SignatureName } from '../signatures/fit-set.js';
 import { type FeatureTable, extractCohortFeatures, extractionKeys, featureTableFromCache } from './cohort-features.js';
 import { type CohortManifest, readCohortManifest } from './cohort-manifest.js';
+import { bundlePeritumoral } from './radiomics-regions.js';
 
 export interface ScoredCohort {
   manifest: string;
@@ -78,7 +79,8 @@ export async function extractWithBundle(
   const manifest = readCohortManifest(manifestFile);
   const params = parseParameters(bundle.radiomics.parameterText, bundle.radiomics.parameterFile);
   const backbone = loadBackbone(unpackBackbone(bundle, path.join(options.workDir, 'models')));
-  const keys = extractionKeys(params, backbone);
+  const peritumoral = bundlePeritumoral(bundle);
+  const keys = extractionKeys(params, backbone, peritumoral);
   if (keys.radiomics !== bundle.radiomics.extractionKey || keys.deep !== bundle.backbone.extractionKey)
     throw new HilumError({
       code: 'BUNDLE_ENGINE_MISMATCH',
@@ -87,7 +89,7 @@ export async function extractWithBundle(
       data: { bundle: { radiomics: bundle.radiomics.extractionKey, deep: bundle.backbone.extractionKey }, engine: keys },
     });
   const r = await extractCohortFeatures(
-    { cases: manifest.cases, repeatMaskOf: () => '', radiomicsParams: params, backbone, dir: options.workDir },
+    { cases: manifest.cases, repeatMaskOf: () => '', radiomicsParams: params, ...(peritumoral ? { peritumoral } : {}), backbone, dir: options.workDir },
     { jobs: options.jobs, onProgress: (done, total) => options.onProgress?.(done, total) },
   );
   if (r.failures.length)

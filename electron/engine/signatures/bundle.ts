@@ -56,7 +56,13 @@ export interface ModelBundle {
     parent?: { name: string; contentSha256: string };
   };
   protocol: StudyProtocol;
-  radiomics: { parameterFile: string; parameterText: string; extractionKey: string };
+  radiomics: {
+    parameterFile: string;
+    parameterText: string;
+    extractionKey: string;
+    /** The peritumoral step (radiomics/peritumoral.ts): ring width and its parameter file, when the study had one. */
+    peritumoral?: { ringMm: number; parameterFile: string; parameterText: string };
+  };
   backbone: {
     name: string;
     sha256: string;

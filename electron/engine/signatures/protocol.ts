@@ -220,6 +220,19 @@ export const protocolSchema = z
         parameterFile: z.string().optional(),
         /** Manifest column of a second, independent segmentation for the ICC filter (optional). */
         repeatMaskColumn: z.string().default('repeat_mask_path'),
+        /**
+         * Peritumoral radiomics (optional): the features of a ring of `ringMm` mm around the tumour
+         * (radiomics/peritumoral.ts), extracted with `parameterFile` (relative to the protocol file;
+         * the built-in resources/radiomics/hilum-ct-peritumoral.yaml without it), join the radiomics
+         * candidates as `peritumoral-<r>-mm-…`.
+         */
+        peritumoral: z
+          .object({
+            ringMm: z.number().gt(0).max(30),
+            parameterFile: z.string().optional(),
+          })
+          .strict()
+          .optional(),
       })
       .strict()
       .default({ repeatMaskColumn: 'repeat_mask_path' }),
@@ -398,6 +411,7 @@ export function readProtocol(file: string): StudyProtocol {
   const p = parseProtocol(raw, file);
   const dir = path.dirname(path.resolve(file));
   if (p.radiomics.parameterFile) p.radiomics.parameterFile = path.resolve(dir, p.radiomics.parameterFile);
+  if (p.radiomics.peritumoral?.parameterFile) p.radiomics.peritumoral.parameterFile = path.resolve(dir, p.radiomics.peritumoral.parameterFile);
   if (p.deep.model) p.deep.model = path.resolve(dir, p.deep.model);
   return p;
 }
