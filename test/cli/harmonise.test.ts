@@ -33,6 +33,32 @@ function deviation(file: string, label: string, keep?: (batch: string) => boolea
   return m;
 }
 
+/** Writes bladderbatch's header and the given rows as a CSV in the temporary folder. */
+function writeBladderRows(name: string, rows: string[][]): string {
+  const file = path.join(tmp.dir, name);
+  writeFileSync(file, [rowsOf(bladder)[0], ...rows].map((r) => r.join(',')).join('\n') + '\n');
+  return file;
+}
+
+/** `harmonise fit` of a bladderbatch table with batch 2 as the reference (the cancer dummies are not features). */
+function fitWithReference2(training: string, params: string, ...options: string[]) {
+  return runCli([
+    'harmonise',
+    'fit',
+    '--data',
+    training,
+    '--batch',
+    'batch',
+    '--exclude',
+    'cancerCancer,cancerNormal',
+    '--reference-batch',
+    '2',
+    ...options,
+    '--params',
+    params,
+  ]);
+}
+
 describe('hilum harmonise', () => {
   it('fit reproduces sva::ComBat with a covariate, and apply reproduces it from the frozen parameters', async () => {
     const params = path.join(tmp.dir, 'combat.json');
@@ -62,29 +88,11 @@ describe('hilum harmonise', () => {
 
   it('estimate-batch: a centre left out of a reference-batch fit, estimated from its own patients, matches sva; one patient is refused', async () => {
     const source = rowsOf(bladder);
-    const write = (name: string, keep: (r: string[]) => boolean) => {
-      const file = path.join(tmp.dir, name);
-      writeFileSync(file, [source[0], ...source.slice(1).filter(keep)].map((r) => r.join(',')).join('\n') + '\n');
-      return file;
-    };
+    const write = (name: string, keep: (r: string[]) => boolean) => writeBladderRows(name, source.slice(1).filter(keep));
     const training = write('training.csv', (r) => r[1] !== '5');
     const centre5 = write('centre5.csv', (r) => r[1] === '5');
     const params = path.join(tmp.dir, 'ref.json');
-    const fit = await runCli([
-      'harmonise',
-      'fit',
-      '--data',
-      training,
-      '--batch',
-      'batch',
-      '--exclude',
-      'cancerCancer,cancerNormal',
-      '--reference-batch',
-      '2',
-      '--non-parametric',
-      '--params',
-      params,
-    ]);
+    const fit = await fitWithReference2(training, params, '--non-parametric');
     expect(fit.code, fit.stderr).toBe(0);
     const params5 = path.join(tmp.dir, 'ref5.json');
     const out = path.join(tmp.dir, 'centre5-harmonised.csv');
@@ -105,38 +113,20 @@ describe('hilum harmonise', () => {
   it('estimate-batch warns when the parametric scale prior does not fit the new centre, naming the feature that sets it', async () => {
     const source = rowsOf(bladder);
     const j = source[0].indexOf('1007_s_at');
-    const write = (name: string, rows: string[][]) => {
-      const file = path.join(tmp.dir, name);
-      writeFileSync(file, [source[0], ...rows].map((r) => r.join(',')).join('\n') + '\n');
-      return file;
-    };
-    const training = write(
+    const training = writeBladderRows(
       'training-p.csv',
       source.slice(1).filter((r) => r[1] !== '5'),
     );
     const centre5 = source.slice(1).filter((r) => r[1] === '5');
     // One probe set measured on another scale at centre 5 (×1000 around its mean): its variance ratio is ~10⁶.
     const mean5 = centre5.reduce((s, r) => s + Number(r[j]), 0) / centre5.length;
-    const scaled = write(
+    const scaled = writeBladderRows(
       'centre5-scaled.csv',
       centre5.map((r) => r.map((v, k) => (k === j ? String(mean5 + 1000 * (Number(v) - mean5)) : v))),
     );
-    const plain = write('centre5-plain.csv', centre5);
+    const plain = writeBladderRows('centre5-plain.csv', centre5);
     const params = path.join(tmp.dir, 'ref-p.json');
-    const fit = await runCli([
-      'harmonise',
-      'fit',
-      '--data',
-      training,
-      '--batch',
-      'batch',
-      '--exclude',
-      'cancerCancer,cancerNormal',
-      '--reference-batch',
-      '2',
-      '--params',
-      params,
-    ]);
+    const fit = await fitWithReference2(training, params);
     expect(fit.code, fit.stderr).toBe(0);
     const bad = await runCli(['harmonise', 'estimate-batch', '--params', params, '--data', scaled, '--params-out', path.join(tmp.dir, 'p5.json')]);
     expect(bad.code, bad.stderr).toBe(0);
