@@ -71,7 +71,7 @@ test('main flow: demo case → segmentation → clinical form with validation �
   await expect(page.getByTestId('form-fix')).toHaveCount(0);
   await expect(page.getByTestId('field-pseudonym')).toHaveValue('DEMO0001');
   await page.getByTestId('field-cea_ng_ml').fill('-3');
-  await expect(page.getByTestId('field-error-cea_ng_ml')).toContainText('plausible range 0–1000');
+  await expect(page.getByTestId('field-error-cea_ng_ml')).toContainText('plausible range 0.05–1000');
   await expect(page.getByTestId('field-cea_ng_ml')).toHaveAttribute('aria-invalid', 'true');
   await page.getByTestId('field-cea_ng_ml').scrollIntoViewIfNeeded();
   await shot('form-validation-error');

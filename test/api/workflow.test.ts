@@ -122,7 +122,7 @@ describe('the bedside workflow through the handler table', () => {
     expect(schema.contentSha256).toBe(bundle.contentSha256);
     expect(schema.synthetic).toBe(true);
     expect(schema.variables.map((v) => v.column)).toEqual(bundle.protocol.clinical.variables.map((v) => v.column));
-    expect(schema.variables.find((v) => v.column === 'cea_ng_ml')).toMatchObject({ kind: 'numeric', unit: 'ng/mL', range: [0, 1000], measured: false });
+    expect(schema.variables.find((v) => v.column === 'cea_ng_ml')).toMatchObject({ kind: 'numeric', unit: 'ng/mL', range: [0.05, 1000], measured: false });
     expect(schema.variables.find((v) => v.column === 'diameter_mm')).toMatchObject({ unit: 'mm', measured: true });
     expect(schema.variables.find((v) => v.column === 'sex')).toMatchObject({ kind: 'binary', positive: 'male' });
   });

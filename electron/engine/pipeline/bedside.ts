@@ -132,16 +132,20 @@ export function riskCategory(p: number, cutoffs: readonly number[], names: reado
 }
 
 /**
- * A patient's points on each nomogram axis. Each axis is linear in its predictor:
- * points(x) = points(v₀) + sc·β·(x − v₀), with sc the bundle's points per unit xβ.
+ * A patient's points on each nomogram axis, from the model-scale inputs `values` (what the
+ * coefficients multiply). Each axis is linear in its model-scale predictor t (x, or ln x on a log
+ * axis): points(x) = points(v₀) + sc·β·(t(x) − t(v₀)), with sc the bundle's points per unit xβ. The
+ * value recorded is in the predictor's own unit.
  */
 export function nomogramPoints(bundle: ModelBundle, values: Record<string, number>): PredictionRecord['nomogram'] {
   const combined = bundle.signatures.combined;
   const sc = bundle.nomogram.pointsPerUnitXbeta;
   const axes = bundle.nomogram.axes.map((a) => {
     const beta = combined.coefficients[combined.terms.indexOf(a.name)];
-    const value = values[a.name];
-    return { name: a.name, label: a.label, value, points: a.points[0] + sc * beta * (value - a.values[0]) };
+    const modelValue = values[a.name];
+    const log = a.scale === 'log';
+    const v0 = log ? Math.log(a.values[0]) : a.values[0];
+    return { name: a.name, label: a.label, value: log ? Math.exp(modelValue) : modelValue, points: a.points[0] + sc * beta * (modelValue - v0) };
   });
   return { axes, totalPoints: axes.reduce((s, a) => s + a.points, 0) };
 }
@@ -290,7 +294,7 @@ export async function predictCase(req: BedsideRequest): Promise<BedsideOutcome> 
       combinedInputs,
     });
     for (const a of bundle.nomogram.axes) {
-      const v = combinedInputs[a.name];
+      const v = a.scale === 'log' ? Math.exp(combinedInputs[a.name]) : combinedInputs[a.name];
       const lo = arrayMin(a.values);
       const hi = arrayMax(a.values);
       if (v < lo || v > hi)

@@ -459,7 +459,8 @@ function nomogramScales(fit: SignatureSetFit, trainRows: number[], protocol: Stu
   const columnsByName: Record<string, ArrayLike<number>> = { dlrad_score: fit.scores.score.dlrad };
   for (const term of c.terms) if (term !== 'dlrad_score') columnsByName[term] = clinicalColumn(fit, term);
   for (const term of c.terms) data[term] = Float64Array.from(trainRows, (i) => columnsByName[term][i]);
-  const nomo = buildNomogram({ intercept: c.intercept, coefficients: Object.fromEntries(c.terms.map((t, j) => [t, c.coefficients[j]])) }, data);
+  const axisScale = Object.fromEntries(enc.variables.filter((v) => v.transform === 'log' && c.terms.includes(v.column)).map((v) => [v.column, 'log' as const]));
+  const nomo = buildNomogram({ intercept: c.intercept, coefficients: Object.fromEntries(c.terms.map((t, j) => [t, c.coefficients[j]])) }, data, { axisScale });
   const labelOf = (term: string) => {
     if (term === 'dlrad_score') return 'DLRad score';
     const [column, level] = term.split('=');
@@ -470,7 +471,7 @@ function nomogramScales(fit: SignatureSetFit, trainRows: number[], protocol: Stu
   return {
     pointsPerUnitXbeta: nomo.pointsPerUnitXbeta,
     lpAtZeroPoints: nomo.lpAtZeroPoints,
-    axes: nomo.axes.map((a) => ({ name: a.name, label: labelOf(a.name), values: a.values, points: a.points })),
+    axes: nomo.axes.map((a) => ({ name: a.name, label: labelOf(a.name), values: a.values, points: a.points, ...(a.scale ? { scale: a.scale } : {}) })),
     totalPointsAxis: nomo.totalPointsAxis,
     riskAxis: nomo.riskAxis,
   };

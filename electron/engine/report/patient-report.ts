@@ -884,7 +884,10 @@ class PatientReportWriter {
       const largest = arrayMax(c.inputs.map((x) => Math.abs(x.logOdds))) || 1;
       const number = (v: number) => (Number.isInteger(v) ? String(v) : v.toFixed(Math.abs(v) >= 100 ? 1 : 3));
       const rows: Cell[][] = c.inputs.map((x) => [
-        { text: translate(S.nomogramAxes, x.term, translate(S.clinicalLabels, x.term, x.label)), bold: true },
+        {
+          text: `${translate(S.nomogramAxes, x.term, translate(S.clinicalLabels, x.term, x.label))}${x.scale === 'log' ? ` (${S.logScale})` : ''}`,
+          bold: true,
+        },
         { text: x.unit === '0/1' ? translate(S.values, x.value ? 'yes' : 'no', x.value ? 'yes' : 'no') : number(x.value) },
         { text: x.unit === 'ratio' ? '' : x.unit },
         { text: x.unit === '0/1' ? translate(S.values, x.reference ? 'yes' : 'no', x.reference ? 'yes' : 'no') : number(x.reference) },
@@ -918,7 +921,8 @@ class PatientReportWriter {
         { title, size: 7.5 },
       );
       const baseline = c.baselineLogOdds.toFixed(3);
-      const note = `${S.contributionsNote(c.reference)} ${S.contributionsBaseline(baseline, c.linearPredictor.toFixed(3))}`;
+      const logNote = c.inputs.some((x) => x.scale === 'log') ? ` ${S.contributionsLogNote}` : '';
+      const note = `${S.contributionsNote(c.reference)}${logNote} ${S.contributionsBaseline(baseline, c.linearPredictor.toFixed(3))}`;
       this.y += this.para(note, this.left, this.y, this.width, { size: 7, color: C.muted }) + 6;
     }
   }

@@ -114,6 +114,9 @@ export interface ReportStrings {
   colInput: string;
   colCamReference: string;
   colContribution: string;
+  /** Marks an input the model takes as its natural log, and the note that explains it. */
+  logScale: string;
+  contributionsLogNote: string;
   contributionsBaseline: (baseline: string, total: string) => string;
 
   // Clinical inputs
@@ -301,6 +304,9 @@ const EN: ReportStrings = {
   colInput: 'Input',
   colCamReference: 'Reference',
   colContribution: 'Contribution (log-odds)',
+  logScale: 'ln',
+  contributionsLogNote:
+    'ln: the model takes the input as its natural log; contribution = \u03b2\u00b7(ln x \u2212 mean ln x), and the reference shown is the training geometric mean.',
   contributionsBaseline: (baseline, total) => `Baseline ${baseline} + contributions = ${total} log-odds`,
 
   sectionClinical: 'Clinical and imaging inputs',
@@ -481,6 +487,8 @@ const ZH: ReportStrings = {
   colInput: '输入',
   colCamReference: '参照值',
   colContribution: '贡献（对数几率）',
+  logScale: 'ln',
+  contributionsLogNote: 'ln：模型取该输入的自然对数；贡献 = \u03b2\u00b7(ln x \u2212 训练集 ln x 的均值)，参照值为训练集几何均值。',
   contributionsBaseline: (baseline, total) => `基线 ${baseline} + 各贡献 = ${total}（对数几率）`,
 
   sectionClinical: '临床与影像输入',

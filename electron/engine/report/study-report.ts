@@ -258,11 +258,13 @@ function signaturesMarkdown(r: StudyReportInput): string {
   const s = fit.set;
   const lines: string[] = [`# Signatures of ${bundle.name}`, '', bundle.notice, '', `Bundle SHA-256: \`${bundle.contentSha256}\``, ''];
   lines.push('## Clinical: univariable then multivariable logistic regression (training split)', '');
+  const logScaled = new Set(s.clinicalEncoding.variables.filter((v) => v.transform === 'log').map((v) => v.column));
+  const termName = (name: string) => (logScaled.has(name) ? `ln ${name}` : name);
   lines.push('| Variable | Univariable OR (95% CI) | p | Multivariable OR (95% CI) | p |', '| --- | --- | --- | --- | --- |');
   for (const u of s.clinicalModelling.univariable) {
     const m = s.clinicalModelling.multivariable.find((x) => x.name === u.name);
     lines.push(
-      `| ${u.name}${s.clinicalModelling.independentFactors.includes(u.name) ? ' **(independent)**' : ''} | ${f3(u.oddsRatio)} (${ci(u.oddsRatioCi)}) | ${pValue(u.p)} | ${m ? `${f3(m.oddsRatio)} (${ci(m.oddsRatioCi)})` : ''} | ${m ? pValue(m.p) : ''} |`,
+      `| ${termName(u.name)}${s.clinicalModelling.independentFactors.includes(u.name) ? ' **(independent)**' : ''} | ${f3(u.oddsRatio)} (${ci(u.oddsRatioCi)}) | ${pValue(u.p)} | ${m ? `${f3(m.oddsRatio)} (${ci(m.oddsRatioCi)})` : ''} | ${m ? pValue(m.p) : ''} |`,
     );
   }
   for (const name of ['radiomics', 'mil', 'dlrad'] as const) {
@@ -281,9 +283,11 @@ function signaturesMarkdown(r: StudyReportInput): string {
       lines.push(`| ${f} | ${sig.coefficients[j].toPrecision(5)} | ${sig.scaler.mean[j].toPrecision(6)} | ${sig.scaler.sd[j].toPrecision(6)} |`),
     );
   }
+  if (logScaled.size)
+    lines.push('', `ln: the variable enters the models as its natural logarithm (protocol \`transform: log\`); its odds ratio is per e-fold (×2.72) change.`);
   lines.push('', '## Combined model (nomogram)', '', '| Term | β | OR (95% CI) | p |', '| --- | --- | --- | --- |');
   for (const row of s.combined.table)
-    lines.push(`| ${row.name} | ${row.estimate.toPrecision(5)} | ${f3(row.oddsRatio)} (${ci(row.oddsRatioCi)}) | ${pValue(row.p)} |`);
+    lines.push(`| ${termName(row.name)} | ${row.estimate.toPrecision(5)} | ${f3(row.oddsRatio)} (${ci(row.oddsRatioCi)}) | ${pValue(row.p)} |`);
   lines.push(
     '',
     `Risk categories (combined probability): ${bundle.thresholds.riskCategories.names.map((n, k) => `${n}${k < bundle.thresholds.riskCategories.cutoffs.length ? ` < ${bundle.thresholds.riskCategories.cutoffs[k] * 100}%` : ''}`).join(', ')}.`,

@@ -28,7 +28,8 @@ export const SYNTHETIC_NOTICE = 'SYNTHETIC: trained on generated phantom data, n
 export interface NomogramScales {
   pointsPerUnitXbeta: number;
   lpAtZeroPoints: number;
-  axes: { name: string; label: string; values: number[]; points: number[] }[];
+  /** `values` in each predictor's own unit; `scale: 'log'` when the model takes it as ln x (the ticks are then log-spaced). */
+  axes: { name: string; label: string; values: number[]; points: number[]; scale?: 'log' }[];
   totalPointsAxis: number[];
   riskAxis: { points: number[]; risk: number[] };
 }

@@ -4,18 +4,21 @@
  * ones dummy-coded against a reference level (columns `column=level`). Missing values are refused
  * naming every patient and field, or — when the protocol says "impute" — replaced by the training
  * median (numeric) or the training mode (binary, categorical); the values used are frozen with the
- * encoding so a bedside case is imputed the same way.
+ * encoding so a bedside case is imputed the same way. A numeric variable with a `transform` enters
+ * its column on that scale (clinical-scale.ts: ln x for `log`); ranges, imputation values and what
+ * is shown stay in the variable's own unit.
  */
 import type { Finding } from '../core/errors.js';
 import { HilumError } from '../core/errors.js';
 import { median } from '../stats/descriptive.js';
+import { toModelScale } from './clinical-scale.js';
 import type { ClinicalVariable } from './protocol.js';
 
 export interface ClinicalEncoding {
   variables: ClinicalVariable[];
   /** Levels of each categorical variable (reference first). */
   levels: Record<string, string[]>;
-  /** Imputation value of each variable (encoded scale; categorical: the level), when the protocol imputes. */
+  /** Imputation value of each variable (its own unit; categorical: the level), when the protocol imputes. */
   imputation: Record<string, number | string>;
   missing: 'reject' | 'impute';
 }
@@ -100,6 +103,7 @@ export function fitClinicalEncoding(
   const imputation: Record<string, number | string> = {};
   for (const v of variables) {
     const parsed = rows.map((r) => (isMissing(r.values[v.column]) ? null : parseValue(v, r.values[v.column], `patient ${r.id}`)));
+    if (v.transform === 'log') refuseNonPositive(v, rows, parsed);
     const trainValues = parsed.filter((x, i) => training[i] && x !== null) as (number | string)[];
     if (v.kind === 'categorical') {
       const seen = [...new Set(parsed.filter((x) => x !== null) as string[])].sort();
@@ -124,6 +128,18 @@ export function fitClinicalEncoding(
       data: { imputed: gaps, values: imputation },
     });
   return { encoding: { variables, levels, imputation, missing }, findings };
+}
+
+/** Every patient whose log-scaled value is not above zero, in one error. */
+function refuseNonPositive(v: ClinicalVariable, rows: readonly { id: string }[], parsed: (number | string | null)[]): void {
+  const bad = rows.flatMap((r, i) => (parsed[i] !== null && !((parsed[i] as number) > 0) ? [`${r.id} (${parsed[i]})`] : []));
+  if (bad.length)
+    throw new HilumError({
+      code: 'CLINICAL_VALUE_OUT_OF_RANGE',
+      message: `${v.column} is on a log scale, so it must be above 0; ${bad.length} patient(s) are not: ${bad.slice(0, 8).join('; ')}${bad.length > 8 ? '; …' : ''}`,
+      hint: 'Correct the values (a result below the reporting limit is entered as that limit), or drop the transform from the protocol.',
+      data: { field: v.column, patients: bad },
+    });
 }
 
 function mode(values: (number | string)[]): number | string {
@@ -158,7 +174,7 @@ export function encodeClinical(enc: ClinicalEncoding, values: Record<string, str
           data: { field: v.column },
         });
       for (const l of levels.slice(1)) out[`${v.column}=${l}`] = x === l ? 1 : 0;
-    } else out[v.column] = x as number;
+    } else out[v.column] = toModelScale(v, x as number, who);
   }
   return out;
 }

@@ -5,6 +5,9 @@
  * shifts from it — and cⱼ equals the nomogram's points for xⱼ up to the scale and a constant
  * (points = sc·βⱼ·(xⱼ − v₀)). A bundle made before the means were recorded has no x̄; then the
  * reference is the value at zero points on the term's nomogram axis (v₀), and the record says so.
+ * A term on a log scale (protocol `transform: log`) has x = ln(value): the contribution is
+ * β·(ln value − mean ln value), and the record shows the value and the reference (the training
+ * geometric mean) in the input's own unit, marked `scale: 'log'`.
  */
 import { arrayMin } from '../core/array-extent.js';
 import { HilumError } from '../core/errors.js';
@@ -16,8 +19,11 @@ export interface InputContribution {
   label: string;
   /** Unit of the input (`mm`, `ng/mL`, `0/1` for a yes/no input, `score` for the DLRad score). */
   unit: string;
+  /** The input and its reference in the input's own unit (for a log-scale input: the value and the training geometric mean). */
   value: number;
   reference: number;
+  /** Set when the model takes the input as its natural log. */
+  scale?: 'log';
   coefficient: number;
   /** βⱼ·(xⱼ − reference), log-odds. */
   logOdds: number;
@@ -35,14 +41,14 @@ export interface SignatureContributions {
 }
 
 /** Label and unit of a model term from the bundle's clinical encoding and nomogram. */
-function describeTerm(bundle: ModelBundle, term: string): { label: string; unit: string } {
+function describeTerm(bundle: ModelBundle, term: string): { label: string; unit: string; scale?: 'log' } {
   const [column, level] = term.split('=');
   const axis = bundle.nomogram.axes.find((a) => a.name === term);
   const variable = bundle.signatures.clinicalEncoding.variables.find((v) => v.column === column);
   if (term === 'dlrad_score') return { label: axis?.label ?? 'DLRad score', unit: 'score' };
   const label = axis?.label ?? (variable ? (level ? `${variable.label ?? column}: ${level}` : (variable.label ?? column)) : term);
   if (!variable || variable.kind !== 'numeric') return { label, unit: '0/1' };
-  return { label, unit: variable.unit ?? 'ratio' };
+  return { label, unit: variable.unit ?? 'ratio', ...(variable.transform === 'log' ? { scale: 'log' as const } : {}) };
 }
 
 /** Contributions of every term of a logistic signature for one patient's encoded inputs. */
@@ -59,13 +65,23 @@ export function logisticContributions(bundle: ModelBundle, name: 'clinical' | 'c
           code: 'CONTRIBUTION_REFERENCE_MISSING',
           message: `the ${name} signature's term ${t} has neither a training mean nor a nomogram axis`,
         });
-      return axis.values[axis.points.indexOf(arrayMin(axis.points))];
+      const v0 = axis.values[axis.points.indexOf(arrayMin(axis.points))];
+      return axis.scale === 'log' ? Math.log(v0) : v0;
     });
   }
   const inputs = s.terms.map((term, j) => {
     const value = values[term];
     if (!Number.isFinite(value)) throw new HilumError({ code: 'FEATURE_MISSING', message: `${name} signature: ${term} has no finite value` });
-    return { term, ...describeTerm(bundle, term), value, reference: refs[j], coefficient: s.coefficients[j], logOdds: s.coefficients[j] * (value - refs[j]) };
+    const described = describeTerm(bundle, term);
+    const shown = (x: number) => (described.scale === 'log' ? Math.exp(x) : x);
+    return {
+      term,
+      ...described,
+      value: shown(value),
+      reference: shown(refs[j]),
+      coefficient: s.coefficients[j],
+      logOdds: s.coefficients[j] * (value - refs[j]),
+    };
   });
   const baselineLogOdds = s.intercept + s.coefficients.reduce((sum, b, j) => sum + b * refs[j], 0);
   return {

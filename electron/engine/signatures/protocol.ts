@@ -29,6 +29,14 @@ const clinicalVariable = z
     reference: z.string().optional(),
     /** Value meaning 1 for a binary variable given as text (e.g. "male"). */
     positive: z.string().optional(),
+    /**
+     * Numeric only: the scale the models take the variable on. `log`: the natural logarithm, for a
+     * strictly positive, right-skewed laboratory value (tumour markers are log-normal: a linear term
+     * fitted on CEA 0.3–18 ng/mL would put a patient with 80 ng/mL at an odds ratio of e^(80·β)).
+     * The value is still entered, range-checked and shown in its own unit; the nomogram draws its
+     * axis in that unit with log-spaced ticks.
+     */
+    transform: z.enum(['log']).optional(),
   })
   .strict();
 
@@ -336,8 +344,8 @@ export function defaultClinicalVariables(): ClinicalVariable[] {
     { column: 'age_years', kind: 'numeric', label: 'Age', unit: 'years', range: [18, 100] },
     { column: 'sex', kind: 'binary', label: 'Male sex', positive: 'male' },
     { column: 'smoker', kind: 'binary', label: 'Smoking history' },
-    { column: 'cea_ng_ml', kind: 'numeric', label: 'CEA', unit: 'ng/mL', range: [0, 1000] },
-    { column: 'cyfra_ng_ml', kind: 'numeric', label: 'CYFRA 21-1', unit: 'ng/mL', range: [0, 1000] },
+    { column: 'cea_ng_ml', kind: 'numeric', label: 'CEA', unit: 'ng/mL', range: [0.05, 1000], transform: 'log' },
+    { column: 'cyfra_ng_ml', kind: 'numeric', label: 'CYFRA 21-1', unit: 'ng/mL', range: [0.05, 1000], transform: 'log' },
     { column: 'location', kind: 'binary', label: 'Central location', positive: 'central' },
     { column: 'diameter_mm', kind: 'numeric', label: 'Tumour diameter', unit: 'mm', range: [1, 100] },
     { column: 'ctr', kind: 'numeric', label: 'Consolidation-to-tumour ratio', range: [0, 1] },
@@ -378,8 +386,25 @@ export function parseProtocol(raw: unknown, source = 'protocol'): StudyProtocol 
   const columns = p.clinical.variables.map((v) => v.column);
   const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
   if (duplicate) throw new HilumError({ code: 'PROTOCOL_INVALID', message: `${source}: clinical variable ${duplicate} is listed twice` });
+  for (const v of p.clinical.variables) checkTransform(v, source);
   if (p.harmonisation) checkHarmonisation(p, source);
   return p;
+}
+
+/** A log scale needs a numeric variable whose plausible range (when given) lies above zero. */
+function checkTransform(v: ClinicalVariable, source: string): void {
+  if (!v.transform) return;
+  if (v.kind !== 'numeric')
+    throw new HilumError({
+      code: 'PROTOCOL_INVALID',
+      message: `${source}: clinical variable ${v.column}: transform '${v.transform}' needs a numeric variable (it is ${v.kind})`,
+    });
+  if (v.range && !(v.range[0] > 0))
+    throw new HilumError({
+      code: 'PROTOCOL_INVALID',
+      message: `${source}: clinical variable ${v.column}: a log scale needs a plausible range above 0 (it is ${v.range[0]}–${v.range[1]})`,
+      hint: "Set the range to start at the laboratory's lower reporting limit, e.g. [0.05, 1000].",
+    });
 }
 
 /** The harmonisation step's batch column and covariates: never the outcome; covariates are numeric or binary clinical variables (known at the bedside). */

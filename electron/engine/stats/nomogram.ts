@@ -10,7 +10,10 @@
  *   (lp.at - I)·sc;
  * - the risk axis places fun.at at (w - I)·sc, where w is R's approx() inverse of plogis on a
  *   1000-point grid over [min lp.at, max lp.at] (so risks outside that range are dropped);
- * - a patient's total points map back as lp = total/sc + I.
+ * - a patient's total points map back as lp = total/sc + I;
+ * - a term whose data is ln x (`axisScale: { term: 'log' }`, as rms draws a `log(x)` term) gets its
+ *   ticks in x's own unit: the 1-2-5 steps (…, 0.5, 1, 2, 5, 10, …) from the largest at or below
+ *   min x to the smallest at or above max x, each at xβ = β·ln(tick).
  */
 import { HilumError } from '../core/errors.js';
 import { approx } from './approx.js';
@@ -32,12 +35,16 @@ export interface NomogramOptions {
   riskAt?: readonly number[];
   /** Predictors with at most this many distinct values get one tick per value (datadist's n.unique). */
   maxDiscreteValues?: number;
+  /** Terms whose data is the natural log of the value the axis shows. */
+  axisScale?: Record<string, 'log'>;
 }
 
 export interface NomogramAxis {
   name: string;
   discrete: boolean;
+  /** Tick values in the predictor's own unit (for a log axis: x, not ln x). */
   values: number[];
+  scale?: 'log';
   xbeta: number[];
   points: number[];
   /** Range of xβ over the axis values [min, max]. */
@@ -72,10 +79,17 @@ export function buildNomogram(model: NomogramModel, data: Record<string, ArrayLi
     const distinct = [...new Set(Array.from(col))].sort((a, b) => a - b);
     if (distinct.length < 2) throw new HilumError({ code: 'CONSTANT_FEATURE', message: `nomogram predictor '${name}' is constant`, data: { name } });
     const discrete = distinct.length <= maxDiscrete;
-    const values = discrete ? distinct : pretty(col, nint);
     const b = model.coefficients[name];
+    if (options.axisScale?.[name] === 'log') {
+      const values = discrete
+        ? distinct.map((d) => Number(Math.exp(d).toPrecision(12)))
+        : logTicks(Math.exp(distinct[0]), Math.exp(distinct[distinct.length - 1]));
+      const xbeta = values.map((v) => b * Math.log(v));
+      return { name, discrete, values, scale: 'log' as const, xbeta, points: [], xbetaRange: [arrayMin(xbeta), arrayMax(xbeta)] as [number, number] };
+    }
+    const values = discrete ? distinct : pretty(col, nint);
     const xbeta = values.map((v) => b * v);
-    return { name, discrete, values, xbeta, points: [], xbetaRange: [arrayMin(xbeta), arrayMax(xbeta)] };
+    return { name, discrete, values, xbeta, points: [], xbetaRange: [arrayMin(xbeta), arrayMax(xbeta)] as [number, number] };
   });
   const widest = arrayMax(axes.map((a) => a.xbetaRange[1] - a.xbetaRange[0]));
   if (!(widest > 0)) throw new HilumError({ code: 'EMPTY_MODEL', message: 'every nomogram coefficient is zero' });
@@ -129,4 +143,17 @@ export function buildNomogram(model: NomogramModel, data: Record<string, ArrayLi
       return { total, byPredictor, lp: lpv, risk: plogis(lpv) };
     },
   };
+}
+
+const STEPS_1_2_5 = [1, 2, 5];
+
+/** The 1-2-5 steps covering [lo, hi] (lo > 0): the largest at or below lo to the smallest at or above hi. */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0) || !(hi >= lo)) throw new HilumError({ code: 'INVALID_INPUT', message: `a log axis needs 0 < lo ≤ hi, got ${lo}–${hi}` });
+  const ticks: number[] = [];
+  for (let k = Math.floor(Math.log10(lo)) - 1; k <= Math.ceil(Math.log10(hi)); k++)
+    for (const m of STEPS_1_2_5) ticks.push(Number((m * 10 ** k).toPrecision(12)));
+  const first = ticks.filter((t) => t <= lo * (1 + 1e-12)).pop() ?? ticks[0];
+  const last = ticks.find((t) => t >= hi * (1 - 1e-12)) ?? ticks[ticks.length - 1];
+  return ticks.filter((t) => t >= first && t <= last);
 }

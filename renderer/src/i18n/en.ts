@@ -147,6 +147,8 @@ export default {
       nomogramZero:
         'Contribution = β·(x − v), v the value at zero points on the nomogram axis (this bundle records no training means): the nomogram points divided by the points per log-odds unit.',
     },
+    logScaleNote:
+      'ln: the model takes the input as its natural log; contribution = β·(ln x − mean ln x), and the reference shown is the training geometric mean.',
     input: 'Input',
     reference: 'Reference',
     logOdds: 'Log-odds',

@@ -146,6 +146,7 @@ const zh: typeof en = {
       trainingMean: '贡献 = β·(x − m)，m 为该输入在训练集上的均值；基线 + 各贡献 = 模型的对数几率。',
       nomogramZero: '贡献 = β·(x − v)，v 为列线图该轴 0 分处的取值（本模型包未记录训练集均值）：即列线图得分除以每单位对数几率的分数。',
     },
+    logScaleNote: 'ln：模型取该输入的自然对数；贡献 = β·(ln x − 训练集 ln x 的均值)，参照值为训练集几何均值。',
     input: '输入',
     reference: '参照值',
     logOdds: '对数几率',

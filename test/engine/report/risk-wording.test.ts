@@ -23,7 +23,7 @@ describe('risk wording (one cut-off system for screen and PDF)', () => {
   it('explains every nomogram axis of the demonstration bundle that runs against the clinical expectation', () => {
     const bundle = JSON.parse(readFileSync('models/hilum-demo.bundle.json', 'utf8')) as ModelBundle;
     const note = nomogramSignNote(bundle.nomogram.axes, 'en', (n) => n);
-    expect(note).toContain('vascular_convergence yes 0, no 23 points');
+    expect(note).toContain('vascular_convergence yes 0, no 17 points');
     for (const axis of ['cea_ng_ml', 'diameter_mm', 'ctr', 'spiculation']) expect(note).not.toContain(axis);
     expect(nomogramSignNote([{ name: 'x', label: 'x', values: [0, 1], points: [0, 10] }], 'en', (n) => n)).toBe('');
   });

@@ -67,7 +67,9 @@ export function sampleRecord(bundle: ModelBundle = demoBundle(), options: Sample
   };
   const axes = bundle.nomogram.axes.map((a) => {
     const value = values[a.name] ?? a.values[0];
-    return { name: a.name, label: a.label, value, points: interp(a.values, a.points, value) };
+    // A log axis is linear in ln x.
+    const points = a.scale === 'log' ? interp(a.values.map(Math.log), a.points, Math.log(value)) : interp(a.values, a.points, value);
+    return { name: a.name, label: a.label, value, points };
   });
   const totalPoints = axes.reduce((s, a) => s + a.points, 0);
   const lp = bundle.nomogram.lpAtZeroPoints + totalPoints / bundle.nomogram.pointsPerUnitXbeta;

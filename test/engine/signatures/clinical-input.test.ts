@@ -56,7 +56,13 @@ describe('bedside clinical input', () => {
   });
 
   it.each([
-    ['CEA of -3', { cea_ng_ml: -3 }, 'CLINICAL_VALUE_OUT_OF_RANGE', 'cea_ng_ml', /CEA \(cea_ng_ml\) = -3 ng\/mL is outside the plausible range 0–1000 ng\/mL/],
+    [
+      'CEA of -3',
+      { cea_ng_ml: -3 },
+      'CLINICAL_VALUE_OUT_OF_RANGE',
+      'cea_ng_ml',
+      /CEA \(cea_ng_ml\) = -3 ng\/mL is outside the plausible range 0.05–1000 ng\/mL/,
+    ],
     ['age 400', { age_years: 400 }, 'CLINICAL_VALUE_OUT_OF_RANGE', 'age_years', /Age \(age_years\) = 400 years is outside the plausible range 18–100/],
     ['a missing required field', { smoker: undefined }, 'CLINICAL_VALUE_MISSING', 'smoker', /Smoking history \(smoker\) is required/],
     [

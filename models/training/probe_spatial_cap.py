@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""How far a perfect detector of the peritumoral findings would lift a study (a research probe, not the app).
+
+Reads a study's predictions.csv and the phantom cohort's clinical/<id>.json, and fits on the
+training split an unpenalised logistic regression (Newton–Raphson / IRLS) of the label on the
+study's combined score plus the phantom's *true* peritumoral findings (satellite count, halo
+strength, strand count), which no method sees exactly. Prints the AUC (Mann–Whitney) on each split
+for each set of predictors, as one JSON line per set: the ceiling an ideal satellite counter or halo
+meter added to the study's combined model could reach on that cohort.
+
+  /usr/bin/python3 probe_spatial_cap.py --cohort COHORT --predictions STUDY/predictions.csv
+"""
+import argparse
+import csv
+import json
+
+import numpy as np
+
+SETS = (
+    ("combined_score",),
+    ("combined_score", "satelliteCount"),
+    ("combined_score", "haloStrength"),
+    ("combined_score", "satelliteCount", "haloStrength"),
+    ("combined_score", "satelliteCount", "haloStrength", "strandCount"),
+)
+
+
+def fit_logistic(x, y, iterations=50):
+    """β maximising Σ y·η − ln(1 + e^η), η = Xβ with an intercept column (IRLS)."""
+    design = np.column_stack([np.ones(len(y)), x])
+    beta = np.zeros(design.shape[1])
+    for _ in range(iterations):
+        p = 1 / (1 + np.exp(-design @ beta))
+        step = np.linalg.solve(design.T @ (design * (p * (1 - p))[:, None]), design.T @ (y - p))
+        beta += step
+        if np.max(np.abs(step)) < 1e-10:
+            break
+    return beta
+
+
+def auc(score, y):
+    """P(score of an event > score of a non-event), ties counted half (Mann–Whitney U / n₁n₀)."""
+    pos, neg = score[y == 1], score[y == 0]
+    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
+    return greater / (len(pos) * len(neg))
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cohort", required=True)
+    ap.add_argument("--predictions", required=True)
+    a = ap.parse_args()
+    rows = list(csv.DictReader(open(a.predictions)))
+    tumour = {r["patient_id"]: json.load(open(f"{a.cohort}/clinical/{r['patient_id']}.json"))["tumour"] for r in rows}
+
+    def column(name, chosen):
+        return np.array([float(r[name]) if name in r else float(tumour[r["patient_id"]][name]) for r in chosen])
+
+    splits = {s: [r for r in rows if r["split"] == s] for s in ("training", "validation", "external")}
+    labels = {s: np.array([int(r["label"]) for r in chosen]) for s, chosen in splits.items()}
+    for predictors in SETS:
+        x = {s: np.column_stack([column(p, chosen) for p in predictors]) for s, chosen in splits.items() if chosen}
+        beta = fit_logistic(x["training"], labels["training"])
+        out = {"predictors": list(predictors)}
+        for s in x:
+            out[s] = round(float(auc(beta[0] + x[s] @ beta[1:], labels[s])), 3)
+        print(json.dumps(out))
+
+
+if __name__ == "__main__":
+    main()
