@@ -6,7 +6,9 @@ training split an unpenalised logistic regression (Newton–Raphson / IRLS) of t
 study's combined score plus the phantom's *true* peritumoral findings (satellite count, halo
 strength, strand count), which no method sees exactly. Prints the AUC (Mann–Whitney) on each split
 for each set of predictors, as one JSON line per set: the ceiling an ideal satellite counter or halo
-meter added to the study's combined model could reach on that cohort.
+meter added to the study's combined model could reach on that cohort. Then the same with satellite
+count and halo strength measured with noise (Gaussian, SD chosen so that each measure correlates r
+with the truth; 30 seeded draws per r, mean AUC): how exact a real detector must be.
 
   /usr/bin/python3 probe_spatial_cap.py --cohort COHORT --predictions STUDY/predictions.csv
 """
@@ -65,6 +67,21 @@ def main():
         for s in x:
             out[s] = round(float(auc(beta[0] + x[s] @ beta[1:], labels[s])), 3)
         print(json.dumps(out))
+
+    rows_split = np.array([r["split"] for r in rows])
+    y = np.array([int(r["label"]) for r in rows])
+    combined = column("combined_score", rows)
+    truth = [column("satelliteCount", rows), column("haloStrength", rows)]
+    rng = np.random.default_rng(0)
+    for r in (0.9, 0.8, 0.7, 0.5):
+        draws = []
+        for _ in range(30):
+            measured = [v + rng.normal(0, v.std() * np.sqrt(1 / r**2 - 1), len(v)) for v in truth]
+            x = np.column_stack([combined, *measured])
+            beta = fit_logistic(x[rows_split == "training"], y[rows_split == "training"])
+            draws.append([auc(beta[0] + x[rows_split == s] @ beta[1:], y[rows_split == s]) for s in ("validation", "external")])
+        mean = np.mean(draws, axis=0)
+        print(json.dumps({"predictors": ["combined_score", "satellite count and halo strength measured with r"], "r": r, "validation": round(float(mean[0]), 3), "external": round(float(mean[1]), 3)}))
 
 
 if __name__ == "__main__":
