@@ -87,7 +87,7 @@ def main():
     found = np.array([counts[r["patient_id"]] for r in rows], float)
     for name, x in (("combined score", combined[:, None]), ("combined score + satellite count", np.column_stack([combined, found]))):
         beta = fit_logistic(x[split == "training"], label[split == "training"])
-        scores = {s: round(float(auc(beta[0] + x[split == s] @ beta[1:], label[split == s])), 3) for s in ("training", "validation", "external")}
+        scores = {s: round(float(auc(label[split == s], beta[0] + x[split == s] @ beta[1:])), 3) for s in ("training", "validation", "external")}
         print(json.dumps({"predictors": name, **scores}))
 
 

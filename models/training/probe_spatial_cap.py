@@ -2,8 +2,8 @@
 """How far a perfect detector of the peritumoral findings would lift a study (a research probe, not the app).
 
 Reads a study's predictions.csv and the phantom cohort's clinical/<id>.json, and fits on the
-training split an unpenalised logistic regression (Newton–Raphson / IRLS) of the label on the
-study's combined score plus the phantom's *true* peritumoral findings (satellite count, halo
+training split an unpenalised logistic regression (Newton–Raphson, probe_peritumoral_fit.py) of
+the label on the study's combined score plus the phantom's *true* peritumoral findings (satellite count, halo
 strength, strand count), which no method sees exactly. Prints the AUC (Mann–Whitney) on each split
 for each set of predictors, as one JSON line per set: the ceiling an ideal satellite counter or halo
 meter added to the study's combined model could reach on that cohort. Then the same with satellite
@@ -15,8 +15,14 @@ with the truth; 30 seeded draws per r, mean AUC): how exact a real detector must
 import argparse
 import csv
 import json
+import os
+import sys
 
 import numpy as np
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from probe_backbone import auc  # noqa: E402  (Mann-Whitney AUC, called auc(y, s))
+from probe_peritumoral_fit import fit_logistic  # noqa: E402  (Newton-Raphson, intercept first)
 
 SETS = (
     ("combined_score",),
@@ -25,26 +31,6 @@ SETS = (
     ("combined_score", "satelliteCount", "haloStrength"),
     ("combined_score", "satelliteCount", "haloStrength", "strandCount"),
 )
-
-
-def fit_logistic(x, y, iterations=50):
-    """β maximising Σ y·η − ln(1 + e^η), η = Xβ with an intercept column (IRLS)."""
-    design = np.column_stack([np.ones(len(y)), x])
-    beta = np.zeros(design.shape[1])
-    for _ in range(iterations):
-        p = 1 / (1 + np.exp(-design @ beta))
-        step = np.linalg.solve(design.T @ (design * (p * (1 - p))[:, None]), design.T @ (y - p))
-        beta += step
-        if np.max(np.abs(step)) < 1e-10:
-            break
-    return beta
-
-
-def auc(score, y):
-    """P(score of an event > score of a non-event), ties counted half (Mann–Whitney U / n₁n₀)."""
-    pos, neg = score[y == 1], score[y == 0]
-    greater = (pos[:, None] > neg[None, :]).sum() + 0.5 * (pos[:, None] == neg[None, :]).sum()
-    return greater / (len(pos) * len(neg))
 
 
 def main():
@@ -65,7 +51,7 @@ def main():
         beta = fit_logistic(x["training"], labels["training"])
         out = {"predictors": list(predictors)}
         for s in x:
-            out[s] = round(float(auc(beta[0] + x[s] @ beta[1:], labels[s])), 3)
+            out[s] = round(float(auc(labels[s], beta[0] + x[s] @ beta[1:])), 3)
         print(json.dumps(out))
 
     rows_split = np.array([r["split"] for r in rows])
@@ -79,7 +65,7 @@ def main():
             measured = [v + rng.normal(0, v.std() * np.sqrt(1 / r**2 - 1), len(v)) for v in truth]
             x = np.column_stack([combined, *measured])
             beta = fit_logistic(x[rows_split == "training"], y[rows_split == "training"])
-            draws.append([auc(beta[0] + x[rows_split == s] @ beta[1:], y[rows_split == s]) for s in ("validation", "external")])
+            draws.append([auc(y[rows_split == s], beta[0] + x[rows_split == s] @ beta[1:]) for s in ("validation", "external")])
         mean = np.mean(draws, axis=0)
         print(json.dumps({"predictors": ["combined_score", "satellite count and halo strength measured with r"], "r": r, "validation": round(float(mean[0]), 3), "external": round(float(mean[1]), 3)}))
 
