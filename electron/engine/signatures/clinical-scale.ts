@@ -1,8 +1,9 @@
 /**
  * The scale a clinical variable enters the models on (protocol `transform`): its own unit, or the
- * natural logarithm for a strictly positive, right-skewed value (log: x ↦ ln x, back: y ↦ eʸ). The
- * value is entered, range-checked, stored and shown in its own unit; only the design column the
- * signatures multiply — and so the nomogram's spacing and the contributions — is on this scale.
+ * natural logarithm for a strictly positive, right-skewed value (log: x ↦ ln x). The value is
+ * entered, range-checked, stored and shown in its own unit; only the design column the signatures
+ * multiply — and so the nomogram's spacing (axis `scale: 'log'`) and the contributions — is on
+ * this scale, and those show it back in the unit (eʸ).
  */
 import { HilumError } from '../core/errors.js';
 import type { ClinicalVariable } from './protocol.js';
@@ -20,14 +21,4 @@ export function toModelScale(v: Scaled, x: number, who = 'patient'): number {
       data: { field: v.column, value: x },
     });
   return Math.log(x);
-}
-
-/** The value in the variable's own unit from the model's scale. */
-export function fromModelScale(v: Pick<ClinicalVariable, 'transform'>, y: number): number {
-  return v.transform === 'log' ? Math.exp(y) : y;
-}
-
-/** How a model term on this scale is named in tables: "ln CEA". */
-export function scaledName(v: Pick<ClinicalVariable, 'transform'>, name: string): string {
-  return v.transform === 'log' ? `ln ${name}` : name;
 }
