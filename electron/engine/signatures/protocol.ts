@@ -32,7 +32,7 @@ const clinicalVariable = z
     /**
      * Numeric only: the scale the models take the variable on. `log`: the natural logarithm, for a
      * strictly positive, right-skewed laboratory value (tumour markers are log-normal: a linear term
-     * fitted on CEA 0.3–18 ng/mL would put a patient with 80 ng/mL at an odds ratio of e^(80·β)).
+     * fitted on CEA 0.3–16 ng/mL would put a patient with 80 ng/mL at an odds ratio of e^(80·β)).
      * The value is still entered, range-checked and shown in its own unit; the nomogram draws its
      * axis in that unit with log-spaced ticks.
      */
